@@ -1,0 +1,51 @@
+"""Wiring only: settings -> services -> FastAPI app with the Gradio chat page mounted at ``/``.
+
+Run with ``python app.py`` (or ``shopbot serve``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.wiring import Services, quiet_third_parties
+
+quiet_third_parties()
+
+import gradio as gr  # noqa: E402  (the environment must be set before gradio is imported)
+import uvicorn  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+
+from assistant.api.errors import install_error_handlers  # noqa: E402
+from assistant.api.routes import api, health  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.ui import build_chat_ui  # noqa: E402
+
+
+def create_app(services: Services) -> FastAPI:
+    """The HTTP app for already-built services (the store is expected to be bootstrapped)."""
+    app = FastAPI(
+        title="Shopbot",
+        version="0.1.0",
+        summary="A conversational shopping assistant over the Icecat electronics catalog.",
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.include_router(health)
+    app.include_router(api)
+    page = build_chat_ui(services.assistant, services.conversations, services.products)
+    return gr.mount_gradio_app(app, page, path="/", footer_links=["api"])
+
+
+def main(settings: Settings | None = None) -> None:
+    """Bootstrap the store (first run: load the bundled catalog, build the index) and serve."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = settings or Settings()
+    services = Services(settings)
+    services.bootstrap(show_progress=True)
+    app = create_app(services)
+    print(f"Shopbot is ready on http://{settings.host}:{settings.port}/  (API docs at /docs)")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Map domain errors to HTTP responses at the edge: every error body is ``ErrorBody``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.errors import AssistantError, InvalidMessageError, UnknownSessionError
+from db.errors import InvalidReferenceError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = jsonable_encoder(details)
+    return JSONResponse(status_code=status, content={"error": body})
+
+
+def _validation_message(errors: list[dict[str, Any]]) -> tuple[int, str]:
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return 400, "request body is not valid JSON"
+    first = errors[0] if errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+    return 422, f"{where}: {first.get('msg', 'invalid value')}"
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+    status, message = _validation_message(errors)
+    return error_response(status, "invalid_request", message, errors)
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+        exc.status_code, "http_error"
+    )
+    return error_response(exc.status_code, code, str(exc.detail))
+
+
+async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, UnknownSessionError | NotFoundError):
+        return error_response(404, "not_found", str(exc))
+    if isinstance(exc, InvalidReferenceError):
+        return error_response(409, "conflict", str(exc))
+    if isinstance(exc, InvalidMessageError):
+        return error_response(422, "invalid_message", str(exc))
+    log.exception("unhandled assistant error on %s", request.url.path)
+    return error_response(500, "internal_error", "the assistant failed to answer; try again")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    for exc_type in (AssistantError, NotFoundError, InvalidReferenceError):
+        app.add_exception_handler(exc_type, _on_domain)

@@ -1,0 +1,99 @@
+"""HTTP routes of the public API (``/api/v1``) and ``/health``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from assistant.api.deps import AssistantDep, ServicesDep
+from assistant.api.schemas import (
+    ERROR_RESPONSES,
+    ChatRequest,
+    EventRequest,
+    EventResponse,
+    HealthResponse,
+    ProductDetail,
+    SearchRequest,
+    SearchResponse,
+    SessionResponse,
+    ShownProductOut,
+    TurnOut,
+)
+from assistant.errors import UnknownSessionError
+from assistant.service import ChatResult
+from db.errors import NotFoundError
+from db.records import NewEvent
+
+api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+health = APIRouter()
+
+
+@api.post("/chat", response_model=ChatResult, tags=["chat"])
+def chat(body: ChatRequest, assistant: AssistantDep) -> ChatResult:
+    """Send one shopper message; returns the reply, the products shown and the filters applied."""
+    return assistant.chat(body.session_id, body.message)
+
+
+@api.post("/search", response_model=SearchResponse, tags=["catalog"])
+def search(body: SearchRequest, assistant: AssistantDep) -> SearchResponse:
+    """Search the catalog without a conversation."""
+    return SearchResponse(products=assistant.search(body.query, body.filters, body.k))
+
+
+@api.get("/products/{product_id}", response_model=ProductDetail, tags=["catalog"])
+def get_product(product_id: str, services: ServicesDep) -> ProductDetail:
+    """One product with all its attributes."""
+    product = services.products.get(product_id)
+    if product is None:
+        raise NotFoundError("product", product_id)
+    return ProductDetail.model_validate(product.model_dump())
+
+
+@api.post(
+    "/events",
+    response_model=EventResponse,
+    status_code=status.HTTP_201_CREATED,
+    tags=["events"],
+)
+def record_event(body: EventRequest, services: ServicesDep) -> EventResponse:
+    """Log a click, add-to-cart or purchase on a product shown in a session."""
+    event = services.conversations.record_event(
+        NewEvent(
+            session_id=body.session_id,
+            product_id=body.product_id,
+            type=body.type,
+            turn_id=body.turn_id,
+        )
+    )
+    return EventResponse.model_validate(event.model_dump())
+
+
+@api.get("/sessions/{session_id}", response_model=SessionResponse, tags=["chat"])
+def get_session(session_id: str, services: ServicesDep) -> SessionResponse:
+    """A conversation's turns in order, with the products each turn showed."""
+    session = services.conversations.get_session(session_id)
+    if session is None:
+        raise UnknownSessionError(f"unknown session {session_id!r}")
+    turns = [
+        TurnOut(
+            turn_id=t.id,
+            turn_number=t.turn_number,
+            user_message=t.user_message,
+            reply=t.reply,
+            intent=t.intent,
+            filters=t.filters,
+            products=[ShownProductOut.model_validate(p.model_dump()) for p in t.products],
+            created_at=t.created_at,
+        )
+        for t in services.conversations.list_turns(session_id)
+    ]
+    return SessionResponse(id=session.id, created_at=session.created_at, turns=turns)
+
+
+@health.get("/health", response_model=HealthResponse, tags=["ops"])
+def get_health(services: ServicesDep) -> HealthResponse:
+    """Liveness: the database answers and the vector index is readable."""
+    return HealthResponse(
+        status="ok",
+        products=services.products.count(),
+        indexed=services.vector_index.count(),
+    )

@@ -1,0 +1,124 @@
+"""Request and response models of the HTTP API (separate from ORM rows and domain records)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.replies import ProductCard
+from retrieval.filters import SearchFilters
+
+SessionId = Annotated[str, Field(min_length=1, max_length=36)]
+ProductId = Annotated[str, Field(min_length=1, max_length=64)]
+EventType = Literal["click", "add_to_cart", "purchase"]
+
+
+class ChatRequest(BaseModel):
+    """One shopper message; ``session_id`` null starts a new conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: SessionId | None = None
+    message: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class SearchRequest(BaseModel):
+    """A stateless product search."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: Annotated[str, Field(max_length=2000)]
+    k: Annotated[int, Field(ge=1, le=50)] = 10
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+
+
+class SearchResponse(BaseModel):
+    products: list[ProductCard]
+
+
+class ProductDetail(BaseModel):
+    """Everything the catalog knows about one product."""
+
+    id: str
+    title: str
+    description: str
+    brand: str
+    category: str
+    price: Decimal
+    currency: str
+    color: str
+    attributes: dict[str, Any]
+    image_url: str
+    source: str
+
+
+class EventRequest(BaseModel):
+    """A shopper action on a product shown in a session."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: SessionId
+    product_id: ProductId
+    type: EventType
+    turn_id: Annotated[int, Field(ge=1)] | None = None
+
+
+class EventResponse(BaseModel):
+    id: int
+    session_id: str
+    product_id: str
+    type: EventType
+    turn_id: int | None
+    created_at: datetime
+
+
+class ShownProductOut(BaseModel):
+    product_id: str
+    position: int
+    score: float
+
+
+class TurnOut(BaseModel):
+    turn_id: int
+    turn_number: int
+    user_message: str
+    reply: str
+    intent: str
+    filters: dict[str, Any]
+    products: list[ShownProductOut]
+    created_at: datetime
+
+
+class SessionResponse(BaseModel):
+    id: str
+    created_at: datetime
+    turns: list[TurnOut]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    products: int
+    indexed: int
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx response has this body."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Malformed request body"},
+    404: {"model": ErrorBody, "description": "Unknown session, product or turn"},
+    409: {"model": ErrorBody, "description": "Reference to another session's turn"},
+    422: {"model": ErrorBody, "description": "Invalid field values"},
+}

@@ -1,0 +1,140 @@
+"""The shopper's chat page (Gradio): conversation, product cards, clicks logged as events."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import gradio as gr
+from retrieval.catalog.taxonomy import category_label
+
+from assistant.errors import AssistantError
+from assistant.replies import money
+from assistant.service import ShoppingAssistant
+from db.records import EventRecord, NewEvent
+from retrieval.catalog.product import Product
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+EXAMPLES = [
+    "a thin and light laptop under $800",
+    "a 10 ft HDMI cable",
+    "black toner for an HP LaserJet",
+    "wireless mouse, not Logitech",
+]
+
+
+class EventSink(Protocol):
+    def record_event(self, event: NewEvent) -> EventRecord: ...
+
+
+class ProductReader(Protocol):
+    def get(self, product_id: str) -> Product | None: ...
+
+
+def escape_markdown(text: str) -> str:
+    """Catalog text is untrusted: neutralise HTML and Markdown syntax before rendering."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+
+
+def card_markdown(position: int, card: dict[str, Any]) -> str:
+    title = escape_markdown(card["title"])
+    brand = escape_markdown(card["brand"] or "Unknown brand")
+    category = escape_markdown(category_label(card["category"]))
+    price = escape_markdown(money(card["price"]))
+    reason = escape_markdown(card["reason"])
+    return f"**{position}\\. {title}**  \n{brand} · {category} · **{price}**  \n_{reason}_"
+
+
+def details_markdown(product: Product) -> str:
+    lines = [
+        f"### {escape_markdown(product.title)}",
+        f"**{escape_markdown(money(product.price))}**",
+    ]
+    if product.description:
+        lines.append(escape_markdown(product.description))
+    shown = [
+        f"- {escape_markdown(k.replace('_', ' '))}: {escape_markdown(str(v))}"
+        for k, v in list(product.attributes.items())[:15]
+    ]
+    return "\n\n".join(lines) + ("\n\n" + "\n".join(shown) if shown else "")
+
+
+def build_chat_ui(
+    assistant: ShoppingAssistant, events: EventSink, products: ProductReader
+) -> gr.Blocks:
+    """The chat page; each browser tab holds its own session id in Gradio state."""
+
+    def respond(
+        message: str, history: list[dict[str, Any]], session_id: str | None
+    ) -> tuple[Any, ...]:
+        if not message or not message.strip():
+            return "", history, session_id, gr.skip(), gr.skip()
+        try:
+            result = assistant.chat(session_id, message)
+        except AssistantError as e:
+            gr.Warning(str(e))
+            return message, history, session_id, gr.skip(), gr.skip()
+        history = [
+            *history,
+            {"role": "user", "content": message},
+            {"role": "assistant", "content": result.reply},
+        ]
+        cards = [c.model_dump() for c in result.products]
+        return "", history, result.session_id, result.turn_id, cards
+
+    def log_action(product_id: str, kind: str) -> Callable[[str | None, int | None], str]:
+        def handler(session_id: str | None, turn_id: int | None) -> str:
+            if session_id is None:
+                return ""
+            events.record_event(
+                NewEvent(session_id=session_id, product_id=product_id, type=kind, turn_id=turn_id)
+            )
+            product = products.get(product_id)
+            if kind == "add_to_cart":
+                gr.Info("Added to your cart")
+            return details_markdown(product) if product else ""
+
+        return handler
+
+    with gr.Blocks(title="Shopping assistant", fill_height=True) as page:
+        session_state = gr.State(None)
+        turn_state = gr.State(None)
+        cards_state = gr.State([])
+        gr.Markdown("## Shopping assistant\nAsk for products in your own words.")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Conversation", height=480, render_markdown=False, sanitize_html=True
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="What are you looking for?", show_label=False, scale=5,
+                        max_length=assistant.max_message_chars, elem_id="message-box",
+                    )  # fmt: skip
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send-button")
+                gr.Examples(EXAMPLES, inputs=box)
+            with gr.Column(scale=2):
+                gr.Markdown("### Products")
+                details = gr.Markdown(elem_id="product-details")
+
+                @gr.render(inputs=[cards_state])
+                def render_cards(cards: list[dict[str, Any]]) -> None:
+                    for position, card in enumerate(cards, start=1):
+                        with gr.Group(elem_classes=["product-card"]):
+                            gr.Markdown(card_markdown(position, card))
+                            with gr.Row():
+                                view = gr.Button("Details", size="sm")
+                                cart = gr.Button("Add to cart", size="sm")
+                        for button, kind in ((view, "click"), (cart, "add_to_cart")):
+                            button.click(
+                                log_action(card["id"], kind),
+                                inputs=[session_state, turn_state],
+                                outputs=[details],
+                            )
+
+        outputs = [box, chatbot, session_state, turn_state, cards_state]
+        for trigger in (box.submit, send.click):
+            trigger(respond, inputs=[box, chatbot, session_state], outputs=outputs)
+    return page

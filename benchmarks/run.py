@@ -1,0 +1,137 @@
+"""Benchmark on the full bundled catalog: index build, then chat latency against a live server.
+
+    python -m benchmarks.run [--store DIR] [--queries 200]
+
+Prints ingest time, index build time and products/s, and p50/p95 of ``POST /api/v1/chat``
+over varied multi-turn conversations sent to a real uvicorn server on loopback.
+Writes the figures to ``benchmarks/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from assistant.config import Settings
+from assistant.wiring import Services
+from benchmarks.queries import conversations
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build_store(root: Path) -> dict[str, float]:
+    settings = Settings(database_url=f"sqlite:///{root / 'shop.db'}", chroma_path=root / "chroma")
+    services = Services(settings)
+    started = time.perf_counter()
+    report = services.ingest()
+    ingest_s = time.perf_counter() - started
+    index = services.build_index(show_progress=True)
+    again = services.build_index(show_progress=False)
+    services.close()
+    return {
+        "products": float(report.loaded),
+        "ingest_seconds": ingest_s,
+        "index_seconds": index.seconds,
+        "index_products_per_second": index.products_per_second,
+        "reindex_unchanged_seconds": again.seconds,
+    }
+
+
+def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited during start-up")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("server did not become ready")
+
+
+def chat_latency(root: Path, n_queries: int) -> dict[str, float]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SHOPBOT_DATABASE_URL": f"sqlite:///{root / 'shop.db'}",
+        "SHOPBOT_CHROMA_PATH": str(root / "chroma"),
+        "SHOPBOT_PORT": str(port),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    latencies: list[float] = []
+    errors = 0
+    try:
+        _wait_ready(base, proc)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            client.post("/api/v1/chat", json={"message": "warm up"})
+            for turns in conversations(n_queries, seed=7):
+                session_id = None
+                for message in turns:
+                    started = time.perf_counter()
+                    r = client.post(
+                        "/api/v1/chat", json={"session_id": session_id, "message": message}
+                    )
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    if r.status_code != 200:
+                        errors += 1
+                        continue
+                    session_id = r.json()["session_id"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {
+        "chat_requests": float(len(latencies)),
+        "chat_errors": float(errors),
+        "chat_p50_ms": statistics.median(latencies),
+        "chat_p95_ms": _percentile(latencies, 0.95),
+        "chat_mean_ms": statistics.fmean(latencies),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", type=Path, help="reuse/keep the store in this folder")
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args(argv)
+    root = args.store or Path(tempfile.mkdtemp(prefix="shopbot-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, Any] = {"cpu_count": os.cpu_count()}
+    figures.update(build_store(root))
+    figures.update(chat_latency(root, args.queries))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2))
+    width = max(len(k) for k in figures)
+    for key, value in figures.items():
+        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        sys.stdout.write(f"{key:<{width}}  {shown}\n")
+
+
+if __name__ == "__main__":
+    main()

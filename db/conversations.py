@@ -1,0 +1,247 @@
+"""Chat sessions, their turns with the products shown (impressions), and shopper events."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from typing import Any, cast
+
+from pydantic import TypeAdapter
+from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.column_types import utcnow
+from db.errors import InvalidReferenceError, NotFoundError
+from db.models import ChatSessionRow, EventRow, ImpressionRow, ProductRow, TurnRow
+from db.records import (
+    EventRecord,
+    JsonObject,
+    NewEvent,
+    NewTurn,
+    SessionRecord,
+    ShownProduct,
+    TurnRecord,
+)
+from db.transactions import check_session_factory, read_scope, write_scope
+
+_JSON_OBJECT: TypeAdapter[JsonObject] = TypeAdapter(JsonObject)
+
+
+def _session_record(row: ChatSessionRow) -> SessionRecord:
+    return SessionRecord(
+        id=row.id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        state=row.state,
+        customer_id=row.customer_id,
+    )
+
+
+def _turn_record(row: TurnRow, products: list[ShownProduct]) -> TurnRecord:
+    return TurnRecord(
+        id=row.id,
+        session_id=row.session_id,
+        turn_number=row.turn_number,
+        user_message=row.user_message,
+        reply=row.reply,
+        intent=row.intent,
+        filters=row.filters,
+        created_at=row.created_at,
+        latency_ms=row.latency_ms,
+        products=sorted(products, key=lambda shown: shown.position),
+    )
+
+
+def _event_record(row: EventRow) -> EventRecord:
+    return EventRecord.model_validate(row, from_attributes=True)
+
+
+def _store_state_locking_session(session: Session, turn: NewTurn, now: datetime) -> None:
+    """Update the session's state as the transaction's first statement, taking its lock."""
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(ChatSessionRow)
+            .where(ChatSessionRow.id == turn.session_id)
+            .values(state=turn.state, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if result.rowcount == 0:
+        raise NotFoundError("session", turn.session_id)
+
+
+def _require_session(session: Session, session_id: str) -> None:
+    if session.scalar(select(ChatSessionRow.id).where(ChatSessionRow.id == session_id)) is None:
+        raise NotFoundError("session", session_id)
+
+
+def _require_products(session: Session, product_ids: set[str]) -> None:
+    if not product_ids:
+        return
+    statement = select(ProductRow.id).where(ProductRow.id.in_(sorted(product_ids)))
+    missing = product_ids - set(session.scalars(statement))
+    if missing:
+        raise NotFoundError("product", min(missing))
+
+
+class ConversationRepository:
+    """Stores conversations for replay, analytics and CTR training.
+
+    Example:
+        >>> repo = ConversationRepository(make_session_factory(engine))
+        >>> chat = repo.create_session()
+        >>> turn = repo.record_turn(NewTurn(session_id=chat.id, user_message="hi",
+        ...                                 reply="Hello!", intent="greeting"))
+        >>> turn.turn_number
+        1
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = check_session_factory(session_factory)
+
+    def create_session(self, state: dict[str, Any] | None = None) -> SessionRecord:
+        """Start a chat session with a random UUID4 id and an initial dialogue state.
+
+        Raises:
+            pydantic.ValidationError: ``state`` is not JSON-compatible.
+        """
+        initial_state = _JSON_OBJECT.validate_python(state or {})
+        now = utcnow()
+        row = ChatSessionRow(
+            id=str(uuid.uuid4()), created_at=now, updated_at=now, state=initial_state
+        )
+        with write_scope(self._sessions) as session:
+            session.add(row)
+        return _session_record(row)
+
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        """The session with this id, or None."""
+        with read_scope(self._sessions) as session:
+            row = session.get(ChatSessionRow, session_id)
+            return _session_record(row) if row is not None else None
+
+    def record_turn(self, turn: NewTurn) -> TurnRecord:
+        """Store a turn, one impression per shown product, and the session's new state.
+
+        All in one transaction. The first statement updates the session row, which takes
+        the write lock (SQLite, waiting up to busy_timeout, like ``BEGIN IMMEDIATE``) or the
+        row lock (PostgreSQL) before the next turn number is read, so concurrent turns of
+        one session are numbered 1, 2, 3... without gaps or collisions.
+
+        Raises:
+            NotFoundError: Unknown session (``entity="session"``) or shown product
+                (``entity="product"``); nothing is stored.
+        """
+        now = utcnow()
+        with write_scope(self._sessions) as session:
+            _store_state_locking_session(session, turn, now)
+            _require_products(session, {shown.product_id for shown in turn.products})
+            last_number = session.scalar(
+                select(func.max(TurnRow.turn_number)).where(TurnRow.session_id == turn.session_id)
+            )
+            row = TurnRow(
+                session_id=turn.session_id,
+                turn_number=(last_number or 0) + 1,
+                user_message=turn.user_message,
+                reply=turn.reply,
+                intent=turn.intent,
+                filters=turn.filters,
+                created_at=now,
+                latency_ms=turn.latency_ms,
+            )
+            session.add(row)
+            session.flush()
+            if turn.products:
+                session.execute(insert(ImpressionRow), self._impressions(turn, row.id, now))
+        return _turn_record(row, list(turn.products))
+
+    @staticmethod
+    def _impressions(turn: NewTurn, turn_id: int, now: datetime) -> list[dict[str, Any]]:
+        return [
+            {
+                "turn_id": turn_id,
+                "session_id": turn.session_id,
+                "product_id": shown.product_id,
+                "position": shown.position,
+                "score": shown.score,
+                "query": turn.query,
+                "source": turn.source,
+                "created_at": now,
+            }
+            for shown in turn.products
+        ]
+
+    def list_turns(self, session_id: str) -> list[TurnRecord]:
+        """The session's turns in order, each with its shown products by position.
+
+        Raises:
+            NotFoundError: Unknown session.
+        """
+        with read_scope(self._sessions) as session:
+            _require_session(session, session_id)
+            turns = session.scalars(
+                select(TurnRow)
+                .where(TurnRow.session_id == session_id)
+                .order_by(TurnRow.turn_number)
+            ).all()
+            impressions = session.execute(
+                select(
+                    ImpressionRow.turn_id,
+                    ImpressionRow.product_id,
+                    ImpressionRow.position,
+                    ImpressionRow.score,
+                ).where(ImpressionRow.session_id == session_id)
+            ).tuples()
+            shown_by_turn: defaultdict[int, list[ShownProduct]] = defaultdict(list)
+            for turn_id, product_id, position, score in impressions:
+                shown_by_turn[turn_id].append(
+                    ShownProduct(product_id=product_id, position=position, score=score)
+                )
+            return [_turn_record(row, shown_by_turn[row.id]) for row in turns]
+
+    def record_event(self, new_event: NewEvent) -> EventRecord:
+        """Store a click, add-to-cart or purchase.
+
+        Raises:
+            NotFoundError: Unknown session, product or turn.
+            InvalidReferenceError: The turn belongs to another session.
+        """
+        row = EventRow(
+            session_id=new_event.session_id,
+            product_id=new_event.product_id,
+            turn_id=new_event.turn_id,
+            type=new_event.type,
+            source=new_event.source,
+            created_at=utcnow(),
+        )
+        with write_scope(self._sessions) as session:
+            _require_session(session, new_event.session_id)
+            _require_products(session, {new_event.product_id})
+            if new_event.turn_id is not None:
+                turn_session_id = session.scalar(
+                    select(TurnRow.session_id).where(TurnRow.id == new_event.turn_id)
+                )
+                if turn_session_id is None:
+                    raise NotFoundError("turn", new_event.turn_id)
+                if turn_session_id != new_event.session_id:
+                    raise InvalidReferenceError(
+                        f"turn {new_event.turn_id} belongs to another session"
+                    )
+            session.add(row)
+            session.flush()
+        return _event_record(row)
+
+    def list_events(self, session_id: str) -> list[EventRecord]:
+        """The session's events, oldest first.
+
+        Raises:
+            NotFoundError: Unknown session.
+        """
+        with read_scope(self._sessions) as session:
+            _require_session(session, session_id)
+            rows = session.scalars(
+                select(EventRow).where(EventRow.session_id == session_id).order_by(EventRow.id)
+            )
+            return [_event_record(row) for row in rows]

@@ -1,0 +1,38 @@
+"""Session scopes for the repositories that turn SQLAlchemy errors into DatabaseError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.errors import DatabaseError
+
+
+def check_session_factory(session_factory: object) -> sessionmaker[Session]:
+    """Fail fast when a repository is given something other than a ``sessionmaker``."""
+    if not isinstance(session_factory, sessionmaker):
+        raise TypeError(f"expected a sqlalchemy sessionmaker, got {type(session_factory).__name__}")
+    return session_factory
+
+
+@contextmanager
+def read_scope(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reads; closed (and its connection returned) on exit."""
+    try:
+        with session_factory() as session:
+            yield session
+    except SQLAlchemyError as e:
+        raise DatabaseError(f"database read failed: {e}") from e
+
+
+@contextmanager
+def write_scope(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any exception."""
+    try:
+        with session_factory.begin() as session:
+            yield session
+    except SQLAlchemyError as e:
+        raise DatabaseError(f"database write failed: {e}") from e

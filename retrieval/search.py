@@ -1,0 +1,73 @@
+"""Dense product search: embed the query, filtered nearest neighbours, hydrate from SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.catalog.product import Product
+from retrieval.embedder import Embedder
+from retrieval.filters import SearchFilters
+from retrieval.vector_store import VectorIndex
+
+
+class ProductLookup(Protocol):
+    """Fetches full products by id (the products table)."""
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Product]: ...
+
+
+class SearchQuery(BaseModel):
+    """A retrieval request: free text plus hard filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, Field(max_length=2000)]
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    k: Annotated[int, Field(ge=1, le=1000)] = 50
+
+
+class Candidate(BaseModel):
+    """A retrieved product with its retrieval score and rank (1-based)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    product: Product
+    score: float
+    rank: int
+
+
+class Candidates(BaseModel):
+    """The ordered candidates of one query."""
+
+    query: SearchQuery
+    items: list[Candidate]
+
+
+class DenseRetriever:
+    """Embeds the query with the product encoder and searches the vector index.
+
+    Example:
+        >>> retriever = DenseRetriever(embedder, index, repository)
+        >>> retriever.retrieve(SearchQuery(text="usb-c cable", k=10)).items[0].product.category
+        'cable'
+    """
+
+    def __init__(self, embedder: Embedder, index: VectorIndex, products: ProductLookup) -> None:
+        self._embedder = embedder
+        self._index = index
+        self._products = products
+
+    def retrieve(self, query: SearchQuery) -> Candidates:
+        text = query.text.strip() or "popular products"
+        vector = self._embedder.embed([text])[0]
+        hits = self._index.query(vector, query.k, query.filters)
+        products = self._products.get_many([h.product_id for h in hits])
+        # The SQL catalog is the source of truth: a hit whose product is gone is dropped.
+        items = [
+            Candidate(product=products[h.product_id], score=h.score, rank=rank)
+            for rank, h in enumerate((h for h in hits if h.product_id in products), start=1)
+        ]
+        return Candidates(query=query, items=items)

@@ -1,0 +1,91 @@
+"""Engine pragmas, migrations and their agreement with the ORM models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+import db.session
+from db.models import Base
+from db.session import create_db_engine, make_session_factory, migrate
+
+pytestmark = pytest.mark.unit
+
+TABLES = {"products", "chat_sessions", "turns", "impressions", "events"}
+
+
+def test_creates_parent_directory_and_applies_pragmas(engine: Engine, tmp_path: Path) -> None:
+    assert (tmp_path / "var" / "shop.db").exists()
+    with engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("synchronous") == 2  # FULL
+        assert pragma("busy_timeout") == 5000
+
+
+def test_pragmas_apply_to_every_pooled_connection(engine: Engine) -> None:
+    connections = [engine.connect() for _ in range(3)]
+    try:
+        for connection in connections:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_migrate_creates_tables_and_is_idempotent(engine: Engine) -> None:
+    migrate(engine)
+    migrate(engine)
+    names = set(inspect(engine).get_table_names())
+    assert names == TABLES | {"alembic_version"}
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
+            ("0001",)
+        ]
+        # Migration leaves the pooled connection with foreign keys back on.
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migrated_schema_matches_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_migrated_schema_has_named_constraints(engine: Engine) -> None:
+    inspector = inspect(engine)
+    assert {c["name"] for c in inspector.get_check_constraints("events")} == {
+        "ck_events_type",
+        "ck_events_source",
+    }
+    assert {c["name"] for c in inspector.get_check_constraints("impressions")} == {
+        "ck_impressions_source"
+    }
+    assert {i["name"] for i in inspector.get_indexes("impressions")} == {
+        "ix_impressions_session_id",
+        "ix_impressions_product_id",
+    }
+
+
+def test_session_factory_keeps_objects_after_commit(engine: Engine) -> None:
+    assert make_session_factory(engine).kw["expire_on_commit"] is False
+
+
+def test_non_sqlite_url_is_passed_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def fake_create_engine(url: Any, **kwargs: Any) -> str:
+        calls.append((str(url), kwargs))
+        return "engine"
+
+    monkeypatch.setattr(db.session, "create_engine", fake_create_engine)
+    url = "postgresql+psycopg://user@db.example/shop"
+    assert create_db_engine(url) == "engine"
+    assert calls == [(url, {"pool_pre_ping": True})]
