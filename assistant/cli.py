@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from retrieval.catalog.loading import format_category_report
 
 from assistant.config import Settings
 from assistant.replies import money
 from assistant.wiring import Services
+from retrieval.catalog.loading import format_category_report
 from retrieval.filters import SearchFilters
 
 app = typer.Typer(help="Shopbot: a conversational shopping assistant.", no_args_is_help=True)
@@ -65,7 +66,7 @@ def search(
     filters = SearchFilters(
         category=category,
         brands=brand or [],
-        price_max=None if price_max is None else str(price_max),  # type: ignore[arg-type]
+        price_max=None if price_max is None else Decimal(str(price_max)),
     )
     cards = _services().assistant.search(query, filters, k)
     if as_json:

@@ -6,11 +6,11 @@ import re
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
-from retrieval.catalog.taxonomy import category_label
 
 from assistant.parser import ParsedTurn
 from ranking.rerank import RankedProducts
 from retrieval.catalog.product import Product
+from retrieval.catalog.taxonomy import category_label
 from retrieval.filters import SearchFilters
 
 _WORD = re.compile(r"[^\W_]{3,}", re.U)
@@ -19,6 +19,9 @@ _IGNORED = frozenset(
     "below above between around about than less more cheap dollars bucks please show "
     "find one ones good nice best new".split()
 )
+
+
+_IRREGULAR = {"mouse": "mice", "media": "media", "software": "software", "equipment": "equipment"}
 
 
 class ProductCard(BaseModel):
@@ -63,7 +66,22 @@ def _plural_label(category: str | None) -> str:
     if not category or category == "other":
         return "products"
     label = category_label(category).lower()
-    return label if label.endswith("s") else f"{label}s"
+    # Compound labels ("headset & headphones", "memory (ram)") read badly pluralised.
+    return f"{label} products" if re.search(r"[&(),]", label) else plural(label)
+
+
+def plural(noun: str) -> str:
+    """Plural of a label's last word: "mouse" -> "mice", "battery" -> "batteries"."""
+    head, _, last = noun.rpartition(" ")
+    if last in _IRREGULAR:
+        last = _IRREGULAR[last]
+    elif last.endswith(("s", "x", "ch", "sh")):
+        last += "es" if not last.endswith("s") else ""
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}".strip()
 
 
 def matched_terms(query: str, product: Product) -> list[str]:
@@ -91,7 +109,10 @@ def explain(product: Product, filters: SearchFilters, query: str) -> str:
         reasons.append("mentions " + ", ".join(f"“{t}”" for t in terms))
     elif query:
         reasons.append(f"close in meaning to “{query[:60]}”")
-    return "; ".join(reasons).capitalize() if reasons else "Popular in the catalog"
+    if not reasons:
+        return "Popular in the catalog"
+    text = "; ".join(reasons)
+    return text[0].upper() + text[1:]
 
 
 def cards_for(ranked: RankedProducts, filters: SearchFilters, query: str) -> list[ProductCard]:

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 import gradio as gr
-from retrieval.catalog.taxonomy import category_label
 
 from assistant.errors import AssistantError
 from assistant.replies import money
 from assistant.service import ShoppingAssistant
 from db.records import EventRecord, NewEvent
 from retrieval.catalog.product import Product
+from retrieval.catalog.taxonomy import category_label
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 EXAMPLES = [
@@ -106,7 +106,11 @@ def build_chat_ui(
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
-                    label="Conversation", height=480, render_markdown=False, sanitize_html=True
+                    label="Conversation",
+                    height=480,
+                    render_markdown=False,
+                    sanitize_html=True,
+                    elem_id="chatbot",
                 )
                 with gr.Row():
                     box = gr.Textbox(

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from retrieval.catalog.product import Product
@@ -153,7 +154,7 @@ class ChromaVectorIndex:
             raise ValueError("k must be positive")
         try:
             result = self._collection.query(
-                query_embeddings=[vector.reshape(-1).tolist()],
+                query_embeddings=vector.reshape(1, -1).astype(np.float32),
                 n_results=k,
                 where=build_where(filters),
                 include=["distances"],
