@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from retrieval.catalog.taxonomy import CATEGORY_SYNONYMS
 
 from assistant.slots import PhraseMatcher, brand_aliases, extract_color, extract_price
+from retrieval.catalog.taxonomy import CATEGORY_SYNONYMS
 
 Intent = Literal["search", "refine", "greeting", "other"]
 

@@ -7,7 +7,6 @@ import time
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
-from retrieval.catalog.taxonomy import category_label
 
 from assistant.dialogue import DialogueState, advance
 from assistant.errors import InvalidMessageError, UnknownSessionError
@@ -15,6 +14,7 @@ from assistant.parser import Intent, ParsedTurn, TurnParser
 from assistant.replies import ProductCard, cards_for, non_search_reply, search_reply
 from db.records import NewTurn, SessionRecord, ShownProduct, TurnRecord
 from ranking.rerank import RankedProducts, Ranker, RankingContext
+from retrieval.catalog.taxonomy import category_label
 from retrieval.filters import SearchFilters
 from retrieval.search import Candidates, SearchQuery
 

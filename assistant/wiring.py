@@ -7,7 +7,6 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from retrieval.catalog.loading import LoadReport, load_catalog
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +17,7 @@ from db.conversations import ConversationRepository
 from db.products import ProductRepository
 from db.session import create_db_engine, make_session_factory, migrate
 from ranking.rerank import DiversifiedRanker
+from retrieval.catalog.loading import LoadReport, load_catalog
 from retrieval.embedder import TransformerEmbedder
 from retrieval.index import IndexBuilder, IndexReport
 from retrieval.search import DenseRetriever
