@@ -41,7 +41,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def build_store(root: Path) -> dict[str, float]:
+def build_store(root: Path) -> dict[str, float | int]:
     settings = Settings(database_url=f"sqlite:///{root / 'shop.db'}", chroma_path=root / "chroma")
     services = Services(settings)
     started = time.perf_counter()
@@ -51,7 +51,7 @@ def build_store(root: Path) -> dict[str, float]:
     again = services.build_index(show_progress=False)
     services.close()
     return {
-        "products": float(report.loaded),
+        "products": report.loaded,
         "ingest_seconds": ingest_s,
         "index_seconds": index.seconds,
         "index_products_per_second": index.products_per_second,
@@ -73,7 +73,7 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 180) 
     raise RuntimeError("server did not become ready")
 
 
-def chat_latency(root: Path, n_queries: int) -> dict[str, float]:
+def chat_latency(root: Path, n_queries: int) -> dict[str, float | int]:
     port = _free_port()
     env = {
         **os.environ,
@@ -107,8 +107,8 @@ def chat_latency(root: Path, n_queries: int) -> dict[str, float]:
         proc.terminate()
         proc.wait(timeout=30)
     return {
-        "chat_requests": float(len(latencies)),
-        "chat_errors": float(errors),
+        "chat_requests": len(latencies),
+        "chat_errors": errors,
         "chat_p50_ms": statistics.median(latencies),
         "chat_p95_ms": _percentile(latencies, 0.95),
         "chat_mean_ms": statistics.fmean(latencies),
