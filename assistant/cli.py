@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from pydantic import ValidationError
 
 from assistant.config import Settings
 from assistant.replies import money
 from assistant.wiring import Services
-from retrieval.catalog.loading import format_category_report
+from retrieval.catalog.errors import CatalogError
+from retrieval.catalog.loading import ColumnMapping, format_category_report
 from retrieval.filters import SearchFilters
 
 app = typer.Typer(help="Shopbot: a conversational shopping assistant.", no_args_is_help=True)
@@ -25,18 +27,47 @@ def _services() -> Services:
     return Services(Settings())
 
 
+def parse_mapping(pairs: list[str] | None) -> ColumnMapping | None:
+    """``["title=name", "price_unit=cents"]`` -> a :class:`ColumnMapping` (``None`` if empty)."""
+    if not pairs:
+        return None
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected FIELD=COLUMN, got {pair!r}", param_hint="--map")
+        fields[key.strip()] = value.strip()
+    try:
+        return ColumnMapping.model_validate(fields)
+    except ValidationError as e:
+        raise typer.BadParameter(str(e), param_hint="--map") from e
+
+
 @app.command()
 def ingest(
     path: Annotated[Path, typer.Argument(help="Catalog file or folder.")],
     fmt: Annotated[
         str | None, typer.Option("--format", help="icecat | dummyjson | csv | jsonl")
     ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="CSV/JSONL column mapping, repeatable: FIELD=COLUMN (fields: id, title, price, "
+            "description, brand, category, currency, color, image_url) or price_unit=cents.",
+        ),
+    ] = None,
 ) -> None:
     """Load a catalog into the products table (upsert by id); prints what was loaded."""
     if fmt is not None and fmt not in ("icecat", "dummyjson", "csv", "jsonl"):
         raise typer.BadParameter("format must be icecat, dummyjson, csv or jsonl")
+    column_mapping = parse_mapping(mapping)
     services = _services()
-    report = services.ingest(path, fmt)
+    try:
+        report = services.ingest(path, fmt, column_mapping)
+    except CatalogError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(code=2) from e
     typer.echo(format_category_report(report))
     typer.echo("Run `shopbot index` to (re)build the vector index.")
 

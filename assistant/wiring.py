@@ -6,6 +6,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,11 +18,12 @@ from db.conversations import ConversationRepository
 from db.products import ProductRepository
 from db.session import create_db_engine, make_session_factory, migrate
 from ranking.rerank import DiversifiedRanker
-from retrieval.catalog.loading import LoadReport, load_catalog
+from retrieval.catalog.loading import ColumnMapping, LoadReport, load_catalog
 from retrieval.embedder import TransformerEmbedder
 from retrieval.index import IndexBuilder, IndexReport
 from retrieval.search import DenseRetriever
 from retrieval.vector_store import ChromaVectorIndex
+from retrieval.writer_lock import exclusive_writer
 
 log = logging.getLogger(__name__)
 
@@ -101,21 +103,28 @@ class Services:
         )
 
     def ingest(
-        self, path: os.PathLike[str] | str | None = None, fmt: str | None = None
+        self,
+        path: os.PathLike[str] | str | None = None,
+        fmt: str | None = None,
+        mapping: ColumnMapping | None = None,
     ) -> LoadReport:
         """Load a catalog file into the products table (upsert by id)."""
-        from pathlib import Path
-
         target = Path(path) if path is not None else self.settings.catalog_path
-        loaded = load_catalog(target, fmt or self.settings.catalog_format)  # type: ignore[arg-type]
+        fmt = fmt or self.settings.catalog_format
+        loaded = load_catalog(target, fmt, mapping)  # type: ignore[arg-type]
         counts = self.products.upsert_many(loaded.products)
         log.info("ingested %s: %s", target, counts.model_dump())
         return loaded.report
 
     def build_index(self, show_progress: bool = True) -> IndexReport:
-        return IndexBuilder(
+        """Reconcile the vector index with the products table (one writer per directory)."""
+        builder = IndexBuilder(
             self.embedder, self.vector_index, self.products, show_progress=show_progress
-        ).build()
+        )
+        if self.settings.chroma_host:
+            return builder.build()
+        with exclusive_writer(self.settings.chroma_path):
+            return builder.build()
 
     def bootstrap(self, show_progress: bool = True) -> None:
         """First-run set-up: load the bundled catalog if the store is empty, then index it."""

@@ -61,7 +61,9 @@ class TransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # a local load needs no progress bar on stderr
         if threads:
             torch.set_num_threads(threads)
         try:
