@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import AssistantError, InvalidMessageError, UnknownSessionError
-from db.errors import InvalidReferenceError, NotFoundError
+from db.errors import DatabaseError, InvalidReferenceError, NotFoundError
+from retrieval.errors import RetrievalError
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
         return error_response(409, "conflict", str(exc))
     if isinstance(exc, InvalidMessageError):
         return error_response(422, "invalid_message", str(exc))
+    if isinstance(exc, RetrievalError | DatabaseError):
+        log.exception("backing store failed on %s", request.url.path)
+        return error_response(503, "unavailable", "the store is temporarily unavailable; retry")
     log.exception("unhandled assistant error on %s", request.url.path)
     return error_response(500, "internal_error", "the assistant failed to answer; try again")
 
@@ -61,5 +65,5 @@ async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
-    for exc_type in (AssistantError, NotFoundError, InvalidReferenceError):
+    for exc_type in (AssistantError, DatabaseError, RetrievalError):
         app.add_exception_handler(exc_type, _on_domain)

@@ -135,3 +135,16 @@ def test_chat_page_is_served(client: TestClient) -> None:
     r = client.get("/")
     assert r.status_code == 200 and "<html" in r.text.lower()
     assert client.get("/openapi.json").json()["paths"]["/api/v1/chat"]
+
+
+def test_store_failure_is_a_503_with_a_json_body(client: TestClient, services) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.errors import VectorIndexError
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise VectorIndexError("disk on fire")
+
+    services.vector_index.query = broken
+    r = client.post("/api/v1/search", json={"query": "mouse"})
+    assert r.status_code == 503
+    assert r.json()["error"]["code"] == "unavailable"
+    assert "disk on fire" not in r.text  # internals are logged, not returned
