@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 import typer
 from pydantic import ValidationError
 
-from assistant.config import Settings
+from assistant.config import REPO_ROOT, Settings
+from assistant.intents.cli import intents_app
 from assistant.replies import money
 from assistant.wiring import Services
 from retrieval.catalog.errors import CatalogError
@@ -20,6 +21,7 @@ from retrieval.filters import SearchFilters
 
 app = typer.Typer(help="Shopbot: a conversational shopping assistant.", no_args_is_help=True)
 Format = Literal["icecat", "dummyjson", "csv", "jsonl"]
+DEFAULT_FINETUNED = REPO_ROOT / "var" / "models" / "minilm-icecat"
 
 
 def _services() -> Services:
@@ -74,14 +76,21 @@ def ingest(
 
 @app.command()
 def index() -> None:
-    """Build or reconcile the vector index from the products table."""
+    """Build or reconcile the vector and lexical (BM25) indexes from the products table."""
     services = _services()
     report = services.build_index(show_progress=True)
     typer.echo(
-        f"{report.total} products: {report.embedded} embedded, {report.unchanged} unchanged, "
-        f"{report.deleted} removed in {report.seconds:.1f}s "
+        f"vector index: {report.total} products: {report.embedded} embedded, "
+        f"{report.unchanged} unchanged, {report.deleted} removed in {report.seconds:.1f}s "
         f"({report.products_per_second:.0f} products/s)"
     )
+    if report.lexical is not None:
+        lexical = report.lexical
+        state = "rebuilt" if lexical.rebuilt else "unchanged"
+        typer.echo(
+            f"lexical index: {lexical.documents} products {state} in {lexical.seconds:.1f}s; "
+            f"total {report.total_seconds:.1f}s"
+        )
 
 
 @app.command()
@@ -105,6 +114,146 @@ def search(
         return
     for i, card in enumerate(cards, start=1):
         typer.echo(f"{i:>2}. {money(card.price):>11}  {card.title[:90]}  [{card.score:.3f}]")
+
+
+@app.command("train-encoder")
+def train_encoder(
+    out: Annotated[Path, typer.Option(help="Model folder to write.")] = DEFAULT_FINETUNED,
+    base: Annotated[str | None, typer.Option(help="Base model folder (default: settings).")] = None,
+    epochs: Annotated[int, typer.Option(min=1, max=20)] = 1,
+    max_pairs: Annotated[int, typer.Option(min=10)] = 7500,
+    batch_size: Annotated[int, typer.Option(min=2, max=512)] = 32,
+    learning_rate: Annotated[float, typer.Option(min=1e-7, max=1e-2)] = 3e-5,
+    max_doc_length: Annotated[int, typer.Option(min=8, max=512)] = 64,
+    max_seconds: Annotated[float, typer.Option(min=1, help="Wall-time cap.")] = 600.0,
+    seed: Annotated[int, typer.Option()] = 13,
+    threads: Annotated[
+        int, typer.Option(min=0, help="Torch threads; 1 is fastest on a busy CPU.")
+    ] = 1,
+) -> None:
+    """Fine-tune the encoder on query/product pairs mined from the catalog (no eval queries)."""
+    from retrieval.finetune.run import FineTuneRequest, catalog_products, fine_tune
+    from retrieval.finetune.train import TrainConfig
+
+    services = _services()
+    settings = services.settings
+    config = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        max_doc_length=max_doc_length,
+        max_seconds=max_seconds,
+        seed=seed,
+        threads=threads,
+    )
+    request = FineTuneRequest(
+        base_model=Path(base or settings.model_path),
+        output_dir=out,
+        max_pairs=max_pairs,
+        train=config,
+    )
+    products = catalog_products(services.products, settings.catalog_path)
+    report = fine_tune(products, request, lambda step, loss: _log_step(step, loss))
+    typer.echo(
+        f"{report.steps} steps in {report.seconds:.0f}s on {report.train_pairs} pairs; held-out "
+        f"top-1 {report.valid_top1_before:.3f} -> {report.valid_top1_after:.3f}. Saved to {out}.\n"
+        f"Use it: SHOPBOT_MODEL_PATH={out} with a fresh SHOPBOT_CHROMA_PATH, then `shopbot index`."
+    )
+
+
+def _log_step(step: int, loss: float) -> None:
+    if step % 25 == 0:
+        typer.echo(f"step {step}: loss {loss:.4f}")
+
+
+eval_app = typer.Typer(help="Offline evaluations.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(intents_app, name="intents")
+EVAL_DIR = REPO_ROOT / "data" / "eval"
+REPORT_DIR = REPO_ROOT / "reports" / "retrieval"
+
+
+def _eval_notes(services: Services, tuned: Services | None) -> list[str]:
+    """The settings a retrieval report's numbers depend on, recorded in the report."""
+    s = services.settings
+    notes = [
+        f"model_path={s.model_path}",
+        f"fusion: rrf_k={s.fusion_rrf_k} dense_weight={s.fusion_dense_weight} "
+        f"lexical_weight={s.fusion_lexical_weight} candidates_k={s.candidates_k}",
+        f"full = hybrid + DiversifiedRanker(max_per_brand={s.max_per_brand})",
+    ]
+    if tuned is not None:
+        notes.append(f"fine-tuned: model_path={tuned.settings.model_path}")
+    return notes
+
+
+def _finetuned_services(services: Services, model: Path, chroma: Path | None) -> Services:
+    """Services that embed with ``model`` into their own Chroma directory (kept in sync)."""
+    s = services.settings
+    tuned = Services(
+        s.model_copy(
+            update={
+                "model_path": str(model),
+                "chroma_path": chroma or s.chroma_path.with_name(f"chroma-{model.name}"),
+                "lexical_path": s.lexical_dir,
+            }
+        )
+    )
+    tuned.build_index(show_progress=True)
+    return tuned
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    queries: Annotated[Path, typer.Option(help="qid<TAB>query")] = EVAL_DIR / "queries.tsv",
+    qrels: Annotated[Path, typer.Option(help="TREC qrels")] = EVAL_DIR / "qrels.tsv",
+    split: Annotated[str, typer.Option(help="tune | test | all")] = "test",
+    split_file: Annotated[Path, typer.Option(help="qid<TAB>part<TAB>type")] = EVAL_DIR
+    / "split.tsv",
+    systems: Annotated[str, typer.Option(help="Comma-separated.")] = "bm25,dense,hybrid,full",
+    model: Annotated[Path | None, typer.Option(help="Fine-tuned model: adds *-ft.")] = None,
+    model_chroma: Annotated[Path | None, typer.Option(help="Its Chroma dir.")] = None,
+    k: Annotated[int, typer.Option(min=1, max=1000, help="Retrieval depth.")] = 50,
+    json_out: Annotated[Path, typer.Option()] = REPORT_DIR / "report.json",
+    png_out: Annotated[Path, typer.Option()] = REPORT_DIR / "chart.png",
+    per_query: Annotated[bool, typer.Option(help="Print the per-query table.")] = True,
+) -> None:
+    """nDCG@10, Recall@50 and MRR@10 per system on a judged query set (TREC TSV files)."""
+    from ranking.rerank import DiversifiedRanker
+    from retrieval.evaluation import report as rep
+    from retrieval.evaluation.errors import EvaluationError
+    from retrieval.evaluation.suite import EvaluationRequest, evaluate
+    from retrieval.evaluation.systems import FINETUNED_SYSTEMS, build_systems
+
+    logging.basicConfig(level=logging.WARNING)
+    # "hybrid" and "full" are the fused retriever whatever the app's retrieval_mode is.
+    services = Services(Settings(retrieval_mode="hybrid"))
+    names = [n.strip() for n in systems.split(",") if n.strip()]
+    tuned = None
+    if model is not None:
+        if not (model / "config.json").is_file():
+            raise typer.BadParameter(f"no model folder at {model}", param_hint="--model")
+        names += [n for n in FINETUNED_SYSTEMS if n not in names]
+        tuned = _finetuned_services(services, model, model_chroma)
+    ranker = DiversifiedRanker(max_per_brand=services.settings.max_per_brand)
+    try:
+        built = build_systems(services, names, ranker=ranker, finetuned=tuned, depth=max(k, 100))
+    except EvaluationError as e:
+        raise typer.BadParameter(str(e), param_hint="--systems") from e
+    request = EvaluationRequest(
+        queries=queries, qrels=qrels, split_file=split_file, part=split, depth=k
+    )
+    try:
+        report = evaluate(request, built, notes=_eval_notes(services, tuned))
+    except EvaluationError as e:
+        typer.echo(f"Error: {e}", err=True)
+        raise typer.Exit(code=2) from e
+    rep.write_json(report, json_out)
+    rep.write_chart(report, png_out)
+    if per_query:
+        typer.echo(rep.format_per_query(report) + "\n")
+    typer.echo(rep.format_summary(report))
+    typer.echo(f"Report: {json_out}  Chart: {png_out}")
 
 
 @app.command()

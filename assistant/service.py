@@ -1,28 +1,32 @@
-"""One assistant turn end to end: parse, update state, retrieve, rank, reply, persist."""
+"""One assistant turn end to end: parse, classify, decide, update state, answer, persist."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from assistant.compare import ComparisonTable
 from assistant.dialogue import DialogueState, advance
 from assistant.errors import InvalidMessageError, UnknownSessionError
-from assistant.parser import Intent, ParsedTurn, TurnParser
-from assistant.replies import ProductCard, cards_for, non_search_reply, search_reply
+from assistant.intents.base import IntentClassifier, IntentContext, IntentLabel
+from assistant.parser import TurnParser
+from assistant.policy import IntentPolicy
+from assistant.replies import ProductCard, cards_for
+from assistant.shopping import ProductSearch, Retriever
+from assistant.turns import ProductLookup, TurnOutcome, TurnResponder
 from db.records import NewTurn, SessionRecord, ShownProduct, TurnRecord
-from ranking.rerank import RankedProducts, Ranker, RankingContext
-from retrieval.catalog.taxonomy import category_label
+from ranking.rerank import Ranker
+from retrieval.catalog.product import Product
+from retrieval.embedder import Embedder
 from retrieval.filters import SearchFilters
-from retrieval.search import Candidates, SearchQuery
 
 log = logging.getLogger(__name__)
 
-
-class Retriever(Protocol):
-    def retrieve(self, query: SearchQuery) -> Candidates: ...
+__all__ = ["ChatResult", "ConversationStore", "Retriever", "ShoppingAssistant"]
 
 
 class ConversationStore(Protocol):
@@ -34,21 +38,41 @@ class ConversationStore(Protocol):
 
 
 class ChatResult(BaseModel):
-    """The assistant's answer to one message (the body of ``POST /api/v1/chat``)."""
+    """The assistant's answer to one message (the body of ``POST /api/v1/chat``).
+
+    ``filters`` is the search state actually applied after this turn. ``comparison`` is only
+    present on ``compare`` answers.
+
+    Example:
+        >>> assistant.chat(None, "compare 1 and 3").comparison is None  # nothing shown yet
+        True
+    """
 
     session_id: str
     turn_id: int
-    intent: Intent
+    intent: IntentLabel
     filters: SearchFilters
     reply: str
     products: list[ProductCard]
     sources: list[dict[str, str]] = Field(default_factory=list)
+    comparison: ComparisonTable | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Side-by-side of the compared products (compare answers only).",
+    )
 
 
 class ShoppingAssistant:
     """Handles a shopper's turn and keeps the conversation in SQL.
 
+    The message is embedded once; the trained intent classifier gets that vector, the slot
+    parser reads the slots, and :class:`~assistant.policy.IntentPolicy` combines both with
+    the dialogue state into the action taken.
+
     Example:
+        >>> assistant = ShoppingAssistant(parser, retriever, ranker, conversations,
+        ...                               classifier=classifier, embedder=embedder,
+        ...                               products=repository)
         >>> result = assistant.chat(None, "thin and light laptop under 800 dollars")
         >>> result.intent, result.filters.category, len(result.products)
         ('search', 'laptop', 5)
@@ -61,18 +85,28 @@ class ShoppingAssistant:
         ranker: Ranker,
         conversations: ConversationStore,
         *,
+        classifier: IntentClassifier,
+        embedder: Embedder,
+        products: ProductLookup,
         candidates_k: int = 50,
         results_k: int = 5,
         max_message_chars: int = 2000,
+        min_confidence: float = 0.5,
     ) -> None:
         if candidates_k <= 0 or results_k <= 0:
             raise ValueError("candidates_k and results_k must be positive")
         if results_k > candidates_k:
             raise ValueError("results_k cannot exceed candidates_k")
+        if max_message_chars <= 0:
+            raise ValueError("max_message_chars must be positive")
         self._parser = parser
-        self._retriever = retriever
-        self._ranker = ranker
+        self._classifier = classifier
+        self._embedder = embedder
+        self._products = products
         self._conversations = conversations
+        self._policy = IntentPolicy(min_confidence)
+        self._search = ProductSearch(retriever, ranker, candidates_k=candidates_k)
+        self._responder = TurnResponder(self._search, products, results_k=results_k)
         self.candidates_k = candidates_k
         self.results_k = results_k
         self.max_message_chars = max_message_chars
@@ -83,60 +117,52 @@ class ShoppingAssistant:
         message: str,
         source: Literal["live", "simulated"] = "live",
     ) -> ChatResult:
+        """Answer one message; ``session_id`` ``None`` starts a new conversation."""
         started = time.perf_counter()
+        text = self._checked(message)
+        session = self._load_session(session_id)
+        state = DialogueState.from_stored(session.state)
+        turn = self._parser.parse(text)
+        vector = self._embedder.embed([text])[0]
+        context = IntentContext(
+            has_results=bool(state.shown_ids), previous_intent=state.last_intent
+        )
+        prediction = self._classifier.predict(text, vector, context)
+        shown = self._shown(state)
+        decision = self._policy.decide(prediction, turn, state, shown)
+        after = advance(state, turn, decision, self.results_k)
+        outcome = self._responder.respond(
+            turn, decision, state, after, shown, prediction, session.id
+        )
+        record = self._record(session.id, text, decision.intent, outcome, started, source)
+        log.info(
+            "turn session=%s turn=%s label=%s confidence=%.2f intent=%s action=%s reason=%s "
+            "products=%d ms=%.1f",
+            session.id, record.id, prediction.label, prediction.confidence, decision.intent,
+            decision.action, decision.reason or "-", len(outcome.cards),
+            (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return ChatResult(
+            session_id=session.id,
+            turn_id=record.id,
+            intent=decision.intent,
+            filters=outcome.state.filters,
+            reply=outcome.reply,
+            products=outcome.cards,
+            comparison=outcome.comparison,
+        )
+
+    def search(self, text: str, filters: SearchFilters, k: int) -> list[ProductCard]:
+        """Stateless product search (``POST /api/v1/search``), ranked like chat results."""
+        return cards_for(self._search.top(text, filters, k), filters, text)
+
+    def _checked(self, message: str) -> str:
         text = message.strip()
         if not text:
             raise InvalidMessageError("message must not be empty")
         if len(text) > self.max_message_chars:
             raise InvalidMessageError(f"message is longer than {self.max_message_chars} characters")
-        session = self._load_session(session_id)
-        state = DialogueState.from_stored(session.state)
-        turn = self._parser.parse(text, has_results=bool(state.shown_ids))
-        new_state = advance(state, turn, self.results_k)
-        ranked, reply, query = self._respond(turn, new_state)
-        cards = cards_for(ranked, new_state.filters, query)
-        if ranked.items:
-            new_state = new_state.model_copy(
-                update={
-                    "shown_ids": [c.id for c in cards],
-                    "shown_prices": [c.price for c in cards],
-                }
-            )
-        record = self._conversations.record_turn(
-            NewTurn(
-                session_id=session.id,
-                user_message=text,
-                reply=reply,
-                intent=turn.intent,
-                filters=new_state.filters.model_dump(mode="json"),
-                state=new_state.model_dump(mode="json"),
-                query=query,
-                products=[
-                    ShownProduct(product_id=c.id, position=i, score=c.score)
-                    for i, c in enumerate(cards, start=1)
-                ],
-                latency_ms=(time.perf_counter() - started) * 1000,
-                source=source,
-            )
-        )
-        log.info(
-            "turn session=%s turn=%s intent=%s products=%d ms=%.1f",
-            session.id, record.id, turn.intent, len(cards), (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
-        return ChatResult(
-            session_id=session.id,
-            turn_id=record.id,
-            intent=turn.intent,
-            filters=new_state.filters,
-            reply=reply,
-            products=cards,
-        )
-
-    def search(self, text: str, filters: SearchFilters, k: int) -> list[ProductCard]:
-        """Stateless product search (``POST /api/v1/search``), ranked like chat results."""
-        query = SearchQuery(text=text, filters=filters, k=max(k, self.candidates_k))
-        ranked = self._ranker.rank(self._retriever.retrieve(query), RankingContext(), k)
-        return cards_for(ranked, filters, text)
+        return text
 
     def _load_session(self, session_id: str | None) -> SessionRecord:
         if session_id is None:
@@ -146,15 +172,40 @@ class ShoppingAssistant:
             raise UnknownSessionError(f"unknown session {session_id!r}")
         return session
 
-    def _respond(self, turn: ParsedTurn, state: DialogueState) -> tuple[RankedProducts, str, str]:
-        if turn.intent not in ("search", "refine"):
-            empty = RankedProducts(items=[], total_candidates=0, has_more=False)
-            return empty, non_search_reply(turn), ""
-        query = state.query or (
-            category_label(state.filters.category) if state.filters.category else ""
+    def _shown(self, state: DialogueState) -> list[Product]:
+        """The products of the last result list, in card order (those still in the catalog)."""
+        if not state.shown_ids:
+            return []
+        found = self._products.get_many(state.shown_ids)
+        return [found[i] for i in state.shown_ids if i in found]
+
+    def _record(
+        self,
+        session_id: str,
+        text: str,
+        intent: str,
+        outcome: TurnOutcome,
+        started: float,
+        source: Literal["live", "simulated"],
+    ) -> TurnRecord:
+        return self._conversations.record_turn(
+            NewTurn(
+                session_id=session_id,
+                user_message=text,
+                reply=outcome.reply,
+                intent=intent,
+                filters=outcome.state.filters.model_dump(mode="json"),
+                state=outcome.state.model_dump(mode="json"),
+                query=outcome.query,
+                products=_impressions(outcome.cards),
+                latency_ms=(time.perf_counter() - started) * 1000,
+                source=source,
+            )
         )
-        candidates = self._retriever.retrieve(
-            SearchQuery(text=query, filters=state.filters, k=self.candidates_k)
-        )
-        ranked = self._ranker.rank(candidates, RankingContext(offset=state.offset), self.results_k)
-        return ranked, search_reply(ranked, state.filters, paged=state.offset > 0), query
+
+
+def _impressions(cards: Sequence[ProductCard]) -> list[ShownProduct]:
+    return [
+        ShownProduct(product_id=c.id, position=i, score=c.score)
+        for i, c in enumerate(cards, start=1)
+    ]

@@ -81,6 +81,10 @@ def build_chat_ui(
             {"role": "user", "content": message},
             {"role": "assistant", "content": result.reply},
         ]
+        # Answers about shown products (compare, questions, support) keep the cards on screen,
+        # and clicks on them stay attributed to the turn that showed them.
+        if not result.products and result.intent not in ("search", "refine"):
+            return "", history, result.session_id, gr.skip(), gr.skip()
         cards = [c.model_dump() for c in result.products]
         return "", history, result.session_id, result.turn_id, cards
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.config import Settings
+from assistant.intents.classifier import TrainedIntentClassifier, classifier_from_settings
 from assistant.parser import TurnParser
 from assistant.service import ShoppingAssistant
 from db.conversations import ConversationRepository
@@ -19,9 +20,15 @@ from db.products import ProductRepository
 from db.session import create_db_engine, make_session_factory, migrate
 from ranking.rerank import DiversifiedRanker
 from retrieval.catalog.loading import ColumnMapping, LoadReport, load_catalog
+from retrieval.dense_snapshot import SnapshotVectorIndex
 from retrieval.embedder import TransformerEmbedder
+from retrieval.hybrid import HybridRetriever
 from retrieval.index import IndexBuilder, IndexReport
+from retrieval.lexical import LexicalRetriever
+from retrieval.lexical_build import LexicalBuildReport, LexicalIndexBuilder
+from retrieval.lexical_index import LexicalIndex
 from retrieval.search import DenseRetriever
+from retrieval.spelling import encoder_words
 from retrieval.vector_store import ChromaVectorIndex
 from retrieval.writer_lock import exclusive_writer
 
@@ -86,8 +93,57 @@ class Services:
         return ChromaVectorIndex(collection=s.collection_name, path=s.chroma_path)
 
     @cached_property
-    def retriever(self) -> DenseRetriever:
-        return DenseRetriever(self.embedder, self.vector_index, self.products)
+    def dense_index(self) -> ChromaVectorIndex | SnapshotVectorIndex:
+        """The vector index searches go to: filtered ones answered exactly from memory."""
+        if self.settings.exact_filtered_search:
+            return SnapshotVectorIndex(self.vector_index)
+        return self.vector_index
+
+    @cached_property
+    def dense_retriever(self) -> DenseRetriever:
+        return DenseRetriever(self.embedder, self.dense_index, self.products)
+
+    @cached_property
+    def lexical_index(self) -> LexicalIndex:
+        """The BM25 index on disk, (re)built first if it is missing or out of date."""
+        builder = LexicalIndexBuilder(self.products, self.settings.lexical_dir)
+        if not builder.is_current():
+            self.build_lexical_index()
+        return LexicalIndex.load(self.settings.lexical_dir)
+
+    @cached_property
+    def lexical_retriever(self) -> LexicalRetriever:
+        s = self.settings
+        return LexicalRetriever(
+            self.lexical_index,
+            self.products,
+            typo_tolerance=s.typo_tolerance,
+            synonym_weight=s.synonym_weight,
+            known_words=encoder_words(s.model_path),
+        )
+
+    @cached_property
+    def retriever(self) -> DenseRetriever | LexicalRetriever | HybridRetriever:
+        """The retriever ``retrieval_mode`` names (hybrid by default)."""
+        s = self.settings
+        if s.retrieval_mode == "dense":
+            return self.dense_retriever
+        if s.retrieval_mode == "lexical":
+            return self.lexical_retriever
+        return HybridRetriever(
+            self.dense_retriever,
+            self.lexical_retriever,
+            self.products,
+            rrf_k=s.fusion_rrf_k,
+            dense_weight=s.fusion_dense_weight,
+            lexical_weight=s.fusion_lexical_weight,
+            depth=s.candidates_k,
+        )
+
+    @cached_property
+    def intent_classifier(self) -> TrainedIntentClassifier:
+        """The trained intent classifier (``intent_model_path``; trained there first if missing)."""
+        return classifier_from_settings(self.settings, self.embedder)
 
     @cached_property
     def assistant(self) -> ShoppingAssistant:
@@ -97,6 +153,10 @@ class Services:
             self.retriever,
             DiversifiedRanker(max_per_brand=s.max_per_brand),
             self.conversations,
+            classifier=self.intent_classifier,
+            min_confidence=s.intent_min_confidence,
+            embedder=self.embedder,
+            products=self.products,
             candidates_k=s.candidates_k,
             results_k=s.results_k,
             max_message_chars=s.max_message_chars,
@@ -117,14 +177,36 @@ class Services:
         return loaded.report
 
     def build_index(self, show_progress: bool = True) -> IndexReport:
-        """Reconcile the vector index with the products table (one writer per directory)."""
+        """Reconcile the vector and lexical indexes with the products table.
+
+        One writer per directory: an embedded Chroma directory and the lexical folder are
+        each locked while they are written.
+        """
         builder = IndexBuilder(
             self.embedder, self.vector_index, self.products, show_progress=show_progress
         )
         if self.settings.chroma_host:
-            return builder.build()
-        with exclusive_writer(self.settings.chroma_path):
-            return builder.build()
+            report = builder.build()
+        else:
+            with exclusive_writer(self.settings.chroma_path):
+                report = builder.build()
+        if report.embedded or report.deleted:
+            # The in-memory copy of the vectors is stale: drop what was built on it.
+            for name in ("dense_index", "dense_retriever", "retriever"):
+                self.__dict__.pop(name, None)
+        return report.model_copy(update={"lexical": self.build_lexical_index()})
+
+    def build_lexical_index(self, force: bool = False) -> LexicalBuildReport:
+        """Rebuild the BM25 index if the products table changed since it was built."""
+        path = self.settings.lexical_dir
+        with exclusive_writer(path):
+            report = LexicalIndexBuilder(self.products, path).build(force=force)
+        if report.rebuilt:
+            # Components built from the old index are dropped; an assistant already built
+            # keeps the retriever it was given.
+            for name in ("lexical_index", "lexical_retriever", "retriever"):
+                self.__dict__.pop(name, None)
+        return report
 
     def bootstrap(self, show_progress: bool = True) -> None:
         """First-run set-up: load the bundled catalog if the store is empty, then index it."""
@@ -133,6 +215,13 @@ class Services:
             log.info("loaded bundled catalog: %d products", report.loaded)
         if self.settings.index_on_start:
             self.build_index(show_progress=show_progress)
+        if self.settings.retrieval_mode != "dense":
+            # Load (or, when missing, build) the BM25 index now rather than on the first search.
+            log.info("lexical index ready: %d products", self.lexical_index.size)
+        if self.settings.retrieval_mode != "lexical" and isinstance(
+            self.dense_index, SnapshotVectorIndex
+        ):
+            log.info("vector snapshot ready: %d products", self.dense_index.warm_up())
 
     def close(self) -> None:
         self.engine.dispose()

@@ -26,15 +26,27 @@ class SearchFilters(BaseModel):
     price_min: Annotated[Decimal, Field(ge=0, le=10_000_000)] | None = None
     price_max: Annotated[Decimal, Field(ge=0, le=10_000_000)] | None = None
     color: Annotated[str, Field(max_length=50)] | None = None
+    # Attribute constraints, checked on the retrieved candidates by the assistant
+    # (assistant/product_facts.py) rather than in the vector store's where clause.
+    screen_inches_min: Annotated[float, Field(ge=0, le=1000)] | None = None
+    screen_inches_max: Annotated[float, Field(ge=0, le=1000)] | None = None
+    memory_gb_min: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    memory_gb_max: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    cable_length_m_min: Annotated[float, Field(ge=0, le=10_000)] | None = None
+    cable_length_m_max: Annotated[float, Field(ge=0, le=10_000)] | None = None
+    compatible_with: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _check_price_range(self) -> SearchFilters:
-        if (
-            self.price_min is not None
-            and self.price_max is not None
-            and self.price_min > self.price_max
+        for low, high in (
+            ("price_min", "price_max"),
+            ("screen_inches_min", "screen_inches_max"),
+            ("memory_gb_min", "memory_gb_max"),
+            ("cable_length_m_min", "cable_length_m_max"),
         ):
-            raise ValueError("price_min must not exceed price_max")
+            low_value, high_value = getattr(self, low), getattr(self, high)
+            if low_value is not None and high_value is not None and low_value > high_value:
+                raise ValueError(f"{low} must not exceed {high}")
         return self
 
     def is_empty(self) -> bool:

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from retrieval.catalog.product import Product
 from retrieval.catalog.taxonomy import category_label
 from retrieval.embedder import Embedder
+from retrieval.lexical_build import LexicalBuildReport
 from retrieval.vector_store import VectorIndex, product_metadata
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,18 @@ class ProductSource(Protocol):
 
 
 class IndexReport(BaseModel):
-    """What one index run did."""
+    """What one index run did (``seconds`` is the vector index; ``lexical`` the BM25 index)."""
 
     total: int
     embedded: int
     unchanged: int
     deleted: int
     seconds: float
+    lexical: LexicalBuildReport | None = None
+
+    @property
+    def total_seconds(self) -> float:
+        return self.seconds + (self.lexical.seconds if self.lexical else 0.0)
 
     @property
     def products_per_second(self) -> float:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from retrieval.catalog.product import Product
 from retrieval.embedder import Embedder
 from retrieval.filters import SearchFilters
-from retrieval.vector_store import VectorIndex
+from retrieval.vector_store import VectorHit, VectorIndex
 
 
 class ProductLookup(Protocol):
@@ -29,14 +29,29 @@ class SearchQuery(BaseModel):
     k: Annotated[int, Field(ge=1, le=1000)] = 50
 
 
+class RetrievalSignal(BaseModel):
+    """What one retriever said about a candidate: its own score and 1-based rank."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: float
+    rank: int
+
+
 class Candidate(BaseModel):
-    """A retrieved product with its retrieval score and rank (1-based)."""
+    """A retrieved product with its retrieval score and rank (1-based).
+
+    ``signals`` keeps each retriever's own score and rank (``"dense"``, ``"lexical"``) for
+    ranking features; ``exact_match`` marks a product whose part number or EAN was queried.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     product: Product
     score: float
     rank: int
+    signals: dict[str, RetrievalSignal] = Field(default_factory=dict)
+    exact_match: bool = False
 
 
 class Candidates(BaseModel):
@@ -60,14 +75,23 @@ class DenseRetriever:
         self._index = index
         self._products = products
 
-    def retrieve(self, query: SearchQuery) -> Candidates:
+    def hits(self, query: SearchQuery) -> list[VectorHit]:
+        """The nearest products by id and cosine similarity, not yet hydrated."""
         text = query.text.strip() or "popular products"
         vector = self._embedder.embed([text])[0]
-        hits = self._index.query(vector, query.k, query.filters)
+        return self._index.query(vector, query.k, query.filters)
+
+    def retrieve(self, query: SearchQuery) -> Candidates:
+        hits = self.hits(query)
         products = self._products.get_many([h.product_id for h in hits])
         # The SQL catalog is the source of truth: a hit whose product is gone is dropped.
         items = [
-            Candidate(product=products[h.product_id], score=h.score, rank=rank)
+            Candidate(
+                product=products[h.product_id],
+                score=h.score,
+                rank=rank,
+                signals={"dense": RetrievalSignal(score=h.score, rank=rank)},
+            )
             for rank, h in enumerate((h for h in hits if h.product_id in products), start=1)
         ]
         return Candidates(query=query, items=items)

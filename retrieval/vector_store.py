@@ -178,5 +178,21 @@ class ChromaVectorIndex:
                 hashes[pid] = str((meta or {}).get("content_hash", ""))
         return hashes
 
+    def export(self) -> tuple[list[str], Vectors, list[dict[str, Any]]]:
+        """Every id with its vector and metadata, read page by page (for an in-memory copy)."""
+        ids: list[str] = []
+        blocks: list[Vectors] = []
+        metadatas: list[dict[str, Any]] = []
+        page = 5000
+        for offset in range(0, self.count(), page):
+            batch = self._collection.get(
+                limit=page, offset=offset, include=["embeddings", "metadatas"]
+            )
+            ids.extend(batch["ids"])
+            blocks.append(np.asarray(batch["embeddings"], dtype=np.float32))
+            metadatas.extend(dict(m or {}) for m in batch["metadatas"] or [])
+        vectors = np.vstack(blocks) if blocks else np.zeros((0, 0), dtype=np.float32)
+        return ids, vectors, metadatas
+
     def count(self) -> int:
         return int(self._collection.count())

@@ -2,7 +2,14 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.slots import PhraseMatcher, brand_aliases, extract_color, extract_price
+from assistant.slots import (
+    PhraseMatcher,
+    extract_color,
+    extract_price,
+    extract_relative_price,
+    mask_spans,
+    wants_more,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -20,16 +27,48 @@ pytestmark = pytest.mark.unit
         ("between 600 and 300", "300.00", "600.00"),
         ("$300-$600 monitor", "300.00", "600.00"),
         ("something up to $1k", None, "1000.00"),
+        ("under 1.5k", None, "1500.00"),
         ("around $500", "400.00", "600.00"),
+        ("a $500 laptop", "400.00", "600.00"),
         ("my budget is 900", None, "900.00"),
-        ("a 17 inch laptop", None, None),
-        ("usb-c cable 2 m", None, None),
+        ("over 300 but under 700", "300.00", "700.00"),
+        ("a laptop from 700 to 900", "700.00", "900.00"),
+        ("laptop 800-1000 usd", "800.00", "1000.00"),
+        ("a monitor, no more than 250", None, "250.00"),
+        ("not less than 300", "300.00", None),
+        ("笔记本 500元以下", None, "500.00"),
+        ("500块以内的鼠标", None, "500.00"),
+        ("不超过300元", None, "300.00"),
+        ("1000元左右的显示器", "800.00", "1200.00"),
+        ("2000元以上", "2000.00", None),
+        ("300到600元", "300.00", "600.00"),
+        ("预算5千", None, "5000.00"),
     ],
 )
 def test_extract_price(text: str, low: str | None, high: str | None) -> None:
     bounds = extract_price(text)
     assert bounds.minimum == (Decimal(low) if low else None)
     assert bounds.maximum == (Decimal(high) if high else None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a 17 inch laptop",
+        "usb-c cable 2 m",
+        "laptop under 14 inch",
+        "under 2 kg",
+        "at least 16 gb",
+        "over 20 ppm",
+        "model 300 toner",
+        "27寸显示器",
+        "invoice from 7 purchases ago",
+        "my order from 6 weeks ago",
+    ],
+)
+def test_sizes_and_counts_are_not_prices(text: str) -> None:
+    bounds = extract_price(text)
+    assert (bounds.minimum, bounds.maximum) == (None, None)
 
 
 def test_price_span_covers_the_phrase() -> None:
@@ -43,11 +82,36 @@ def test_absurd_price_is_ignored() -> None:
     assert extract_price("under 99999999999 dollars").maximum is None
 
 
-def test_brand_aliases_add_short_forms_without_clobbering() -> None:
-    aliases = brand_aliases(["Kingston Technology", "StarTech.com", "HP", "HP Inc"])
-    assert aliases["kingston"] == "Kingston Technology"
-    assert aliases["startech"] == "StarTech.com"
-    assert aliases["hp"] == "HP"  # the exact brand wins over "HP Inc"'s first word
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [
+        ("something cheaper", "lower"),
+        ("too expensive", "lower"),
+        ("a bit more expensive please", "higher"),
+        ("pricier ones", "higher"),
+        ("便宜一点", "lower"),
+        ("更贵的", "higher"),
+        ("only HP", None),
+    ],
+)
+def test_relative_price(text: str, direction: str | None) -> None:
+    assert extract_relative_price(text)[0] == direction
+
+
+@pytest.mark.parametrize(
+    ("text", "more"),
+    [
+        ("show me more", True),
+        ("next", True),
+        ("any other options?", True),
+        ("换一批", True),
+        ("more expensive", False),
+        ("more than $500", False),
+        ("more memory", False),
+    ],
+)
+def test_show_more(text: str, more: bool) -> None:
+    assert (wants_more(text) is not None) is more
 
 
 def test_phrase_matcher_prefers_longest_and_respects_word_boundaries() -> None:
@@ -56,6 +120,11 @@ def test_phrase_matcher_prefers_longest_and_respects_word_boundaries() -> None:
     assert matcher.find_all("chpa asusx") == []
 
 
-def test_extract_color_canonicalises_gray() -> None:
+def test_extract_color_canonicalises_and_reads_chinese() -> None:
     assert extract_color("a Gray mouse")[0] == "grey"
+    assert extract_color("黑色的鼠标")[0] == "black"
     assert extract_color("a mouse") == (None, None)
+
+
+def test_mask_spans_keeps_positions() -> None:
+    assert mask_spans("abc def", [(0, 3), (100, 200)]) == "    def"

@@ -1,0 +1,1 @@
+"""Intent understanding: the label set, the classifier interface and its trained implementation."""
