@@ -104,7 +104,6 @@ class HybridRetriever:
         lexical_hits = self._lexical.search(query.model_copy(update={"k": depth}), terms)
         dense_query = query.model_copy(update={"text": terms.corrected_text, "k": depth})
         dense_hits = self._dense.hits(dense_query) if self.weights["dense"] > 0 else []
-        signals = _signals({"dense": dense_hits, "lexical": lexical_hits})
         fused = reciprocal_rank_fusion(
             {"dense": [h.product_id for h in dense_hits],
              "lexical": [h.product_id for h in lexical_hits]},
@@ -115,24 +114,31 @@ class HybridRetriever:
         exact_set = set(exact)
         scores = dict(fused)
         order = exact + [pid for pid, _ in fused if pid not in exact_set]
-        products = self._products.get_many(order[: query.k])
+        chosen = order[: query.k]
+        products = self._products.get_many(chosen)
+        signals = _signals({"dense": dense_hits, "lexical": lexical_hits}, set(chosen))
+        # Everything below is built from validated parts: skip re-validation (hundreds per query).
         items = [
-            Candidate(
+            Candidate.model_construct(
                 product=products[pid],
                 score=scores[pid],
                 rank=rank,
                 signals=signals.get(pid, {}),
                 exact_match=pid in exact_set,
             )
-            for rank, pid in enumerate((p for p in order[: query.k] if p in products), start=1)
+            for rank, pid in enumerate((p for p in chosen if p in products), start=1)
         ]
         return Candidates(query=query, items=items)
 
 
-def _signals(hits: Mapping[str, Sequence[ScoredHit]]) -> dict[str, dict[str, RetrievalSignal]]:
+def _signals(
+    hits: Mapping[str, Sequence[ScoredHit]], wanted: set[str]
+) -> dict[str, dict[str, RetrievalSignal]]:
+    """Each retriever's score and rank for the ``wanted`` products."""
     by_product: dict[str, dict[str, RetrievalSignal]] = {}
     for name, ranked in hits.items():
         for rank, hit in enumerate(ranked, start=1):
-            signal = RetrievalSignal(score=hit.score, rank=rank)
-            by_product.setdefault(hit.product_id, {})[name] = signal
+            if hit.product_id in wanted:
+                signal = RetrievalSignal.model_construct(score=float(hit.score), rank=rank)
+                by_product.setdefault(hit.product_id, {})[name] = signal
     return by_product

@@ -85,7 +85,9 @@ class LexicalRetriever:
         docs = (exact + [d for d in ranked if d not in exact_set])[: query.k]
         ids = self.index.product_ids
         return [
-            LexicalHit(product_id=ids[d], score=float(scores[d]), exact=d in exact_set)
+            LexicalHit.model_construct(
+                product_id=ids[d], score=float(scores[d]), exact=d in exact_set
+            )
             for d in docs
         ]
 
