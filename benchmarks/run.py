@@ -41,6 +41,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def write_figures(figures: dict[str, Any], filename: str) -> None:
+    """Save ``figures`` as JSON under ``benchmarks/results/`` and print them as a table."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / filename).write_text(json.dumps(figures, indent=2))
+    width = max(len(k) for k in figures)
+    for key, value in figures.items():
+        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        sys.stdout.write(f"{key:<{width}}  {shown}\n")
+
+
 def build_store(root: Path) -> dict[str, float | int]:
     settings = Settings(database_url=f"sqlite:///{root / 'shop.db'}", chroma_path=root / "chroma")
     services = Services(settings)
@@ -125,12 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     figures: dict[str, Any] = {"cpu_count": os.cpu_count()}
     figures.update(build_store(root))
     figures.update(chat_latency(root, args.queries))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2))
-    width = max(len(k) for k in figures)
-    for key, value in figures.items():
-        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
-        sys.stdout.write(f"{key:<{width}}  {shown}\n")
+    write_figures(figures, "latest.json")
 
 
 if __name__ == "__main__":

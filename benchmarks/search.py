@@ -15,7 +15,6 @@ each other's timings), which shows what the lexical side and the fusion cost.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -32,7 +31,7 @@ import httpx
 
 from assistant.config import Settings
 from assistant.wiring import Services
-from benchmarks.run import RESULTS, _free_port, _percentile, _wait_ready, build_store
+from benchmarks.run import _free_port, _percentile, _wait_ready, build_store, write_figures
 
 TEXTS = [
     "laptop", "thin and light notebook", "gaming laptop 16GB", "17 inch laptop", "labtop",
@@ -177,12 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     for mode in ["hybrid", "dense"] if args.compare_dense else ["hybrid"]:
         with running_server(root, mode) as base:
             figures.update(search_latency(mode, base, bodies))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "search.json").write_text(json.dumps(figures, indent=2))
-    width = max(len(k) for k in figures)
-    for key, value in figures.items():
-        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
-        sys.stdout.write(f"{key:<{width}}  {shown}\n")
+    write_figures(figures, "search.json")
 
 
 if __name__ == "__main__":

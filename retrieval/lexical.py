@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from retrieval.lexical_index import LexicalIndex
 from retrieval.query_terms import QueryAnalyzer, QueryTerms
-from retrieval.search import Candidate, Candidates, ProductLookup, RetrievalSignal, SearchQuery
+from retrieval.search import Candidates, ProductLookup, SearchQuery, hydrate
 from retrieval.spelling import SpellingCorrector
 from retrieval.synonyms import SynonymExpander
 from retrieval.tokenizer import ProductTokenizer
@@ -93,15 +93,10 @@ class LexicalRetriever:
 
     def retrieve(self, query: SearchQuery) -> Candidates:
         hits = self.search(query)
-        products = self._products.get_many([h.product_id for h in hits])
-        items = [
-            Candidate(
-                product=products[h.product_id],
-                score=h.score,
-                rank=rank,
-                signals={"lexical": RetrievalSignal(score=h.score, rank=rank)},
-                exact_match=h.exact,
-            )
-            for rank, h in enumerate((h for h in hits if h.product_id in products), start=1)
-        ]
-        return Candidates(query=query, items=items)
+        return hydrate(
+            query,
+            [(h.product_id, h.score) for h in hits],
+            self._products,
+            "lexical",
+            frozenset(h.product_id for h in hits if h.exact),
+        )

@@ -83,15 +83,30 @@ class DenseRetriever:
 
     def retrieve(self, query: SearchQuery) -> Candidates:
         hits = self.hits(query)
-        products = self._products.get_many([h.product_id for h in hits])
-        # The SQL catalog is the source of truth: a hit whose product is gone is dropped.
-        items = [
-            Candidate(
-                product=products[h.product_id],
-                score=h.score,
-                rank=rank,
-                signals={"dense": RetrievalSignal(score=h.score, rank=rank)},
-            )
-            for rank, h in enumerate((h for h in hits if h.product_id in products), start=1)
-        ]
-        return Candidates(query=query, items=items)
+        return hydrate(query, [(h.product_id, h.score) for h in hits], self._products, "dense")
+
+
+def hydrate(
+    query: SearchQuery,
+    scored_ids: Sequence[tuple[str, float]],
+    products: ProductLookup,
+    signal: str,
+    exact_ids: frozenset[str] = frozenset(),
+) -> Candidates:
+    """Turn ranked ``(product_id, score)`` pairs into candidates, reading products from SQL.
+
+    The SQL catalog is the source of truth: a hit whose product is gone is dropped.
+    """
+    found = products.get_many([pid for pid, _ in scored_ids])
+    live = [(pid, score) for pid, score in scored_ids if pid in found]
+    items = [
+        Candidate(
+            product=found[pid],
+            score=score,
+            rank=rank,
+            signals={signal: RetrievalSignal(score=score, rank=rank)},
+            exact_match=pid in exact_ids,
+        )
+        for rank, (pid, score) in enumerate(live, start=1)
+    ]
+    return Candidates(query=query, items=items)
