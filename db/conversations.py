@@ -169,6 +169,8 @@ class ConversationRepository:
                 "query": turn.query,
                 "source": turn.source,
                 "created_at": now,
+                "signals": shown.signals,
+                "ranker": shown.ranker,
             }
             for shown in turn.products
         ]
@@ -192,12 +194,20 @@ class ConversationRepository:
                     ImpressionRow.product_id,
                     ImpressionRow.position,
                     ImpressionRow.score,
+                    ImpressionRow.signals,
+                    ImpressionRow.ranker,
                 ).where(ImpressionRow.session_id == session_id)
             ).tuples()
             shown_by_turn: defaultdict[int, list[ShownProduct]] = defaultdict(list)
-            for turn_id, product_id, position, score in impressions:
+            for turn_id, product_id, position, score, signals, ranker in impressions:
                 shown_by_turn[turn_id].append(
-                    ShownProduct(product_id=product_id, position=position, score=score)
+                    ShownProduct(
+                        product_id=product_id,
+                        position=position,
+                        score=score,
+                        signals=signals or {},
+                        ranker=ranker or "",
+                    )
                 )
             return [_turn_record(row, shown_by_turn[row.id]) for row in turns]
 

@@ -118,6 +118,10 @@ class ImpressionRow(Base):
     query: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16), default="live", server_default=text("'live'"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Retrieval scores/ranks and model score at serving time, so training sees what serving saw.
+    signals: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+    # Which ranker ordered the list ("diversified", "ctr:<model version>"), for experiments.
+    ranker: Mapped[str] = mapped_column(String(64), default="", server_default=text("''"))
 
 
 class EventRow(Base):

@@ -61,6 +61,11 @@ class ShownProduct(_Record):
     product_id: ProductId
     position: Annotated[int, Field(ge=1, le=1000)]
     score: float
+    signals: dict[str, float] = Field(
+        default_factory=dict,
+        description="Ranking features at serving time (retrieval scores and ranks, model score).",
+    )
+    ranker: Annotated[str, Field(max_length=64)] = ""
 
 
 class NewTurn(_Record):

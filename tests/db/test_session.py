@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 import db.session
 from db.models import Base
-from db.session import create_db_engine, make_session_factory, migrate
+from db.session import alembic_config, create_db_engine, make_session_factory, migrate
 
 pytestmark = pytest.mark.unit
 
@@ -46,8 +48,9 @@ def test_migrate_creates_tables_and_is_idempotent(engine: Engine) -> None:
     names = set(inspect(engine).get_table_names())
     assert names == TABLES | {"alembic_version"}
     with engine.connect() as connection:
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
-            ("0001",)
+            (head,)
         ]
         # Migration leaves the pooled connection with foreign keys back on.
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -89,3 +92,40 @@ def test_non_sqlite_url_is_passed_through(monkeypatch: pytest.MonkeyPatch) -> No
     url = "postgresql+psycopg://user@db.example/shop"
     assert create_db_engine(url) == "engine"
     assert calls == [(url, {"pool_pre_ping": True})]
+
+
+def test_upgrade_from_0001_keeps_logged_impressions(tmp_path: Path) -> None:
+    old = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        config = alembic_config()
+        with db.session.migration_connection(old) as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+        with old.begin() as connection:
+            now = "2026-01-01 00:00:00"
+            connection.exec_driver_sql(
+                "INSERT INTO products VALUES ('p1','t','d','b','c',1,'USD','','{}','','s','h',?,?)",
+                (now, now),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO chat_sessions (id, created_at, updated_at) VALUES ('s1', ?, ?)",
+                (now, now),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO turns (session_id, turn_number, user_message, reply, intent, filters,"
+                " created_at) VALUES ('s1', 1, 'hi', 'hello', 'search', '{}', ?)",
+                (now,),
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO impressions (turn_id, session_id, product_id, position, score, query,"
+                " source, created_at) VALUES (1, 's1', 'p1', 1, 0.5, 'q', 'live', ?)",
+                (now,),
+            )
+        migrate(old)
+        with old.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT product_id, score, signals, ranker FROM impressions"
+            ).all()
+        assert rows == [("p1", 0.5, "{}", "")]
+    finally:
+        old.dispose()
