@@ -17,7 +17,9 @@ from fastapi import FastAPI  # noqa: E402
 
 from assistant.api.errors import install_error_handlers  # noqa: E402
 from assistant.api.routes import api, health  # noqa: E402
+from assistant.api.staff_routes import staff_api  # noqa: E402
 from assistant.config import Settings  # noqa: E402
+from assistant.staff_ui import build_staff_ui  # noqa: E402
 from assistant.ui import build_chat_ui  # noqa: E402
 
 
@@ -32,7 +34,18 @@ def create_app(services: Services) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health)
     app.include_router(api)
-    page = build_chat_ui(services.assistant, services.conversations, services.products)
+    app.include_router(staff_api)
+    # The staff console first: the shopper page at "/" would otherwise catch "/staff".
+    support = services.support
+    staff_page = build_staff_ui(support.staff_auth, support.console)
+    app = gr.mount_gradio_app(app, staff_page, path="/staff")
+    page = build_chat_ui(
+        services.assistant,
+        services.conversations,
+        services.products,
+        demo_customers=services.demo_login_customers(),
+        staff_feed=support.handoffs,
+    )
     return gr.mount_gradio_app(app, page, path="/", footer_links=["api"])
 
 

@@ -14,7 +14,11 @@ from pydantic import ValidationError
 from assistant.config import REPO_ROOT, Settings
 from assistant.intents.cli import intents_app
 from assistant.replies import money
+from assistant.support.demo_cli import demo_app
+from assistant.support.staff_cli import staff_app
 from assistant.wiring import Services
+from ranking.cli_ctr import ctr_app
+from ranking.cli_sim import sim_app
 from retrieval.catalog.errors import CatalogError
 from retrieval.catalog.loading import ColumnMapping, format_category_report
 from retrieval.filters import SearchFilters
@@ -169,6 +173,10 @@ def _log_step(step: int, loss: float) -> None:
 eval_app = typer.Typer(help="Offline evaluations.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(intents_app, name="intents")
+app.add_typer(sim_app)  # shopbot simulate | experiment
+app.add_typer(ctr_app, name="ctr")
+app.add_typer(demo_app, name="demo")  # shopbot demo seed | token | customers
+app.add_typer(staff_app, name="staff")  # shopbot staff create | list | disable | enable | password
 EVAL_DIR = REPO_ROOT / "data" / "eval"
 REPORT_DIR = REPO_ROOT / "reports" / "retrieval"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -76,6 +76,43 @@ class Settings(BaseSettings):
     # the default leaves brands uncapped and only folds near-duplicate listings.
     max_per_brand: Annotated[int, Field(ge=1, le=50)] = 50
 
+    # Re-ranking (ranking/ctr_ranker.py): "ctr" serves the trained CTR model from
+    # ctr_model_path and behaves as "diversified" while no model has been trained there.
+    ranker: Literal["ctr", "diversified"] = "ctr"
+    ctr_model_path: Path = REPO_ROOT / "var" / "models" / "ctr"
+    # Share of the order the model decides: w * z(logit ctr) + (1 - w) * z(retrieval score).
+    ctr_blend_weight: Annotated[float, Field(ge=0, le=1)] = 0.5
+    # How often (at most) the model folder's current.json is checked for a newer model.
+    ctr_reload_seconds: Annotated[float, Field(ge=0, le=86_400)] = 10.0
+    # How often (at most) the popularity priors are recomputed from the impression log.
+    popularity_refresh_seconds: Annotated[float, Field(ge=0, le=86_400)] = 300.0
+    # Query embeddings kept in memory (one turn embeds its text for intent, search and ranking).
+    embed_cache_size: Annotated[int, Field(ge=1, le=1_000_000)] = 4096
+
+    # Customer service desk (issue 6, DESK): policy documents, their Chroma collection, the
+    # cosine below which the assistant says it does not know (0.34: lowest decision cost on
+    # data/eval/policy_questions.tsv, `python -m benchmarks.policies`), staff token lifetime.
+    policies_path: Path = REPO_ROOT / "data" / "policies"
+    policy_collection: Annotated[str, Field(min_length=3, max_length=63)] = "policies"
+    policy_min_score: Annotated[float, Field(ge=-1, le=1)] = 0.34
+    # A turn read as "other" (or a product question with nothing shown) is answered from the
+    # policies only above 0.45 (above every unanswerable judged question; the highest is 0.44).
+    policy_fallback_min_score: Annotated[float, Field(ge=-1, le=1)] = 0.45
+    staff_token_ttl_minutes: Annotated[int, Field(ge=1, le=43_200)] = 480
+
+    # Orders and customer identity (issue 6, ORDERS). Customer tokens are signed with
+    # secret_key; unset, a random per-install secret is created in secret_path (default: a
+    # "secret_key" file beside the Chroma directory). There is no built-in default secret.
+    secret_key: SecretStr | None = None
+    secret_path: Path | None = None
+    customer_token_ttl_minutes: Annotated[int, Field(ge=1, le=525_600)] = 7 * 24 * 60
+    # Seed data/demo/orders.json into a store that has no customers yet (on start).
+    demo_seed_on_start: bool = True
+    demo_orders_path: Path = REPO_ROOT / "data" / "demo" / "orders.json"
+    # The shopper page's demo login (anyone may pick any customer): unset = on except in
+    # production.
+    demo_login: bool | None = None
+
     # HTTP
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 7860
@@ -91,6 +128,17 @@ class Settings(BaseSettings):
         if self.fusion_dense_weight + self.fusion_lexical_weight == 0:
             raise ValueError("fusion_dense_weight and fusion_lexical_weight cannot both be 0")
         return self
+
+    @property
+    def demo_login_enabled(self) -> bool:
+        if self.demo_login is not None:
+            return self.demo_login
+        return self.environment != "production"
+
+    @property
+    def secret_file(self) -> Path:
+        """Where the per-install secret lives when ``secret_key`` is not set."""
+        return self.secret_path or self.chroma_path.parent / "secret_key"
 
     @property
     def lexical_dir(self) -> Path:

@@ -51,6 +51,10 @@ class DialogueState(BaseModel):
     focus_ids: list[str] = Field(default_factory=list)
     last_intent: IntentLabel | None = None
     order_number: Annotated[str, Field(max_length=40)] | None = None
+    # Customer service (issue 6): the support handlers' own state (a return walk-through, an
+    # offered hand-over to a person), keyed by handler, and the unresolved turns in a row.
+    support_state: dict[str, Any] = Field(default_factory=dict)
+    failed_turns: Annotated[int, Field(ge=0)] = 0
 
     @classmethod
     def from_stored(cls, data: dict[str, Any] | None) -> DialogueState:
@@ -148,7 +152,12 @@ def _searched(state: DialogueState, turn: ParsedTurn, ids: tuple[str, ...]) -> D
         kept = SearchFilters(exclude_brands=state.filters.exclude_brands)
         filters = merge_filters(kept, turn, DialogueState(), ids)
     query = turn.query_text[:_MAX_QUERY_CHARS] or state.query
-    return DialogueState(query=query, filters=filters, order_number=state.order_number)
+    return DialogueState(
+        query=query,
+        filters=filters,
+        order_number=state.order_number,
+        support_state=state.support_state,
+    )
 
 
 def advance(

@@ -20,6 +20,8 @@ from assistant.dialogue import DialogueState
 from assistant.intents.base import SHOPPING_INTENTS, SUPPORT_INTENTS, IntentLabel, IntentPrediction
 from assistant.parser import ParsedTurn
 from assistant.references import References, resolve
+from assistant.support.handoff import is_affirmative, is_negative
+from assistant.support.return_flow import continuing_intent
 from retrieval.catalog.product import Product
 
 Action = Literal[
@@ -68,6 +70,10 @@ class IntentPolicy:
     ) -> Decision:
         """Decide the action for ``turn``; ``shown`` are the products of the last result list."""
         label = prediction.label
+        if (offer := _offer_answer(turn, state)) is not None:
+            return _make(prediction, offer, "support", reason="answer to the offer of a person")
+        if (flow := continuing_intent(turn.text, state.support_state, label)) is not None:
+            return _make(prediction, flow, "support", reason="answer in an order walk-through")
         if prediction.confidence < self.min_confidence and not _backed(label, turn, shown):
             return _make(prediction, "other", "clarify", reason="low confidence")
         if label == "other" and (turn.category or turn.brands):
@@ -103,6 +109,15 @@ def _make(
         missing_positions=missing,
         reason=reason,
     )
+
+
+def _offer_answer(turn: ParsedTurn, state: DialogueState) -> IntentLabel | None:
+    """A "yes" (``human_agent``) or "no" (``other``) right after the desk offered a person."""
+    if not (state.support_state.get("desk") or {}).get("offered_human"):
+        return None
+    if is_affirmative(turn.text):
+        return "human_agent"
+    return "other" if is_negative(turn.text) else None
 
 
 def _backed(label: IntentLabel, turn: ParsedTurn, shown: Sequence[Product]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -151,8 +152,14 @@ def _attribute_reasons(product: Product, filters: SearchFilters) -> list[str]:
     return reasons
 
 
-def explain(product: Product, filters: SearchFilters, query: str) -> str:
-    """A short, true reason for showing ``product``, grounded in the filters and the text."""
+def explain(
+    product: Product, filters: SearchFilters, query: str, personal: Sequence[str] = ()
+) -> str:
+    """A short, true reason for showing ``product``, grounded in the filters and the text.
+
+    ``personal`` are the ranker's reasons from the session ("similar to the Lenovo ThinkPad
+    you opened"); they come after the shopper's own constraints.
+    """
     reasons: list[str] = []
     if filters.category and product.category == filters.category:
         reasons.append(category_label(product.category).lower())
@@ -165,6 +172,7 @@ def explain(product: Product, filters: SearchFilters, query: str) -> str:
     if filters.color and filters.color.lower() in product.color.lower():
         reasons.append(f"comes in {filters.color}")
     reasons += _attribute_reasons(product, filters)
+    reasons += personal
     terms = matched_terms(query, product)
     if terms:
         reasons.append("mentions " + ", ".join(f"“{t}”" for t in terms))
@@ -186,9 +194,9 @@ def cards_for(ranked: RankedProducts, filters: SearchFilters, query: str) -> lis
             price=c.product.price,
             currency=c.product.currency,
             score=round(c.score, 4),
-            reason=explain(c.product, filters, query),
+            reason=explain(c.product, filters, query, ranked.reasons_at(i)),
         )
-        for c in ranked.items
+        for i, c in enumerate(ranked.items)
     ]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -17,6 +16,10 @@ from assistant.parser import TurnParser
 from assistant.policy import IntentPolicy
 from assistant.replies import ProductCard, cards_for
 from assistant.shopping import ProductSearch, Retriever
+from assistant.support.identity import SessionOwnerError
+from assistant.support.staff_feed import StaffMessageFeed, StaffReply, staff_replies
+from assistant.support.turn_hook import SupportTurns
+from assistant.support.types import Source
 from assistant.turns import ProductLookup, TurnOutcome, TurnResponder
 from db.records import NewTurn, SessionRecord, ShownProduct, TurnRecord
 from ranking.rerank import Ranker
@@ -33,6 +36,8 @@ class ConversationStore(Protocol):
     def create_session(self, state: dict[str, Any] | None = None) -> SessionRecord: ...
 
     def get_session(self, session_id: str) -> SessionRecord | None: ...
+
+    def set_customer(self, session_id: str, customer_id: str) -> SessionRecord: ...
 
     def record_turn(self, turn: NewTurn) -> TurnRecord: ...
 
@@ -54,7 +59,14 @@ class ChatResult(BaseModel):
     filters: SearchFilters
     reply: str
     products: list[ProductCard]
-    sources: list[dict[str, str]] = Field(default_factory=list)
+    sources: list[Source] = Field(
+        default_factory=list, description="Policy passages the reply quotes (support answers)."
+    )
+    staff_messages: list[StaffReply] = Field(
+        default_factory=list,
+        exclude_if=lambda value: not value,
+        description="Replies from the customer service team since the shopper's last message.",
+    )
     comparison: ComparisonTable | None = Field(
         default=None,
         exclude_if=lambda value: value is None,
@@ -92,6 +104,8 @@ class ShoppingAssistant:
         results_k: int = 5,
         max_message_chars: int = 2000,
         min_confidence: float = 0.5,
+        support: SupportTurns | None = None,
+        staff_messages: StaffMessageFeed | None = None,
     ) -> None:
         if candidates_k <= 0 or results_k <= 0:
             raise ValueError("candidates_k and results_k must be positive")
@@ -106,7 +120,10 @@ class ShoppingAssistant:
         self._conversations = conversations
         self._policy = IntentPolicy(min_confidence)
         self._search = ProductSearch(retriever, ranker, candidates_k=candidates_k)
-        self._responder = TurnResponder(self._search, products, results_k=results_k)
+        self._responder = TurnResponder(
+            self._search, products, results_k=results_k, support=support
+        )
+        self._staff_messages = staff_messages
         self.candidates_k = candidates_k
         self.results_k = results_k
         self.max_message_chars = max_message_chars
@@ -116,11 +133,17 @@ class ShoppingAssistant:
         session_id: str | None,
         message: str,
         source: Literal["live", "simulated"] = "live",
+        customer_id: str | None = None,
     ) -> ChatResult:
-        """Answer one message; ``session_id`` ``None`` starts a new conversation."""
+        """Answer one message; ``session_id`` ``None`` starts a new conversation.
+
+        ``customer_id`` is the signed-in customer (verified by the caller); a session is tied
+        to the first customer that uses it, and another customer (or nobody) using it later
+        gets :class:`~assistant.support.identity.SessionOwnerError`.
+        """
         started = time.perf_counter()
         text = self._checked(message)
-        session = self._load_session(session_id)
+        session = self._owned(self._load_session(session_id), customer_id)
         state = DialogueState.from_stored(session.state)
         turn = self._parser.parse(text)
         vector = self._embedder.embed([text])[0]
@@ -132,7 +155,7 @@ class ShoppingAssistant:
         decision = self._policy.decide(prediction, turn, state, shown)
         after = advance(state, turn, decision, self.results_k)
         outcome = self._responder.respond(
-            turn, decision, state, after, shown, prediction, session.id
+            turn, decision, state, after, shown, prediction, session.id, session.customer_id
         )
         record = self._record(session.id, text, decision.intent, outcome, started, source)
         log.info(
@@ -150,7 +173,15 @@ class ShoppingAssistant:
             reply=outcome.reply,
             products=outcome.cards,
             comparison=outcome.comparison,
+            sources=outcome.sources,
+            staff_messages=self._staff_replies_since(session),
         )
+
+    def _staff_replies_since(self, session: SessionRecord) -> list[StaffReply]:
+        """Staff replies written since the shopper's previous message (the session's last turn)."""
+        if self._staff_messages is None:
+            return []
+        return staff_replies(self._staff_messages, session.id, since=session.updated_at)
 
     def search(self, text: str, filters: SearchFilters, k: int) -> list[ProductCard]:
         """Stateless product search (``POST /api/v1/search``), ranked like chat results."""
@@ -163,6 +194,14 @@ class ShoppingAssistant:
         if len(text) > self.max_message_chars:
             raise InvalidMessageError(f"message is longer than {self.max_message_chars} characters")
         return text
+
+    def _owned(self, session: SessionRecord, customer_id: str | None) -> SessionRecord:
+        """The session, tied to ``customer_id`` if it was anonymous; refused if someone else's."""
+        if customer_id is not None and session.customer_id is None:
+            session = self._conversations.set_customer(session.id, customer_id)
+        if session.customer_id is not None and session.customer_id != customer_id:
+            raise SessionOwnerError("this conversation belongs to another signed-in customer")
+        return session
 
     def _load_session(self, session_id: str | None) -> SessionRecord:
         if session_id is None:
@@ -197,15 +236,23 @@ class ShoppingAssistant:
                 filters=outcome.state.filters.model_dump(mode="json"),
                 state=outcome.state.model_dump(mode="json"),
                 query=outcome.query,
-                products=_impressions(outcome.cards),
+                products=_impressions(outcome),
                 latency_ms=(time.perf_counter() - started) * 1000,
                 source=source,
             )
         )
 
 
-def _impressions(cards: Sequence[ProductCard]) -> list[ShownProduct]:
+def _impressions(outcome: TurnOutcome) -> list[ShownProduct]:
+    """One impression per card, with the serving signals and the ranker that ordered them."""
+    signals = outcome.signals + [{}] * (len(outcome.cards) - len(outcome.signals))
     return [
-        ShownProduct(product_id=c.id, position=i, score=c.score)
-        for i, c in enumerate(cards, start=1)
+        ShownProduct(
+            product_id=card.id,
+            position=i,
+            score=card.score,
+            signals=signals[i - 1],
+            ranker=outcome.ranker,
+        )
+        for i, card in enumerate(outcome.cards, start=1)
     ]

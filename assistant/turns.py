@@ -17,6 +17,8 @@ from assistant.policy import Decision
 from assistant.product_qa import answer_question
 from assistant.replies import ProductCard, cards_for, search_reply, vague_followup
 from assistant.shopping import ProductSearch
+from assistant.support.turn_hook import SupportTurns
+from assistant.support.types import Source
 from retrieval.catalog.product import Product
 from retrieval.catalog.taxonomy import category_label
 
@@ -40,6 +42,11 @@ class TurnOutcome(BaseModel):
     cards: list[ProductCard] = Field(default_factory=list)
     comparison: ComparisonTable | None = None
     query: str = ""
+    # Parallel to ``cards``: the serving signals logged with each impression, and the ranker.
+    signals: list[dict[str, float]] = Field(default_factory=list)
+    ranker: str = ""
+    # Policy passages a support answer quotes (issue 6).
+    sources: list[Source] = Field(default_factory=list)
 
 
 class TurnResponder:
@@ -51,11 +58,19 @@ class TurnResponder:
         'Here are 5 laptops under $800.00. ...'
     """
 
-    def __init__(self, search: ProductSearch, products: ProductLookup, *, results_k: int) -> None:
+    def __init__(
+        self,
+        search: ProductSearch,
+        products: ProductLookup,
+        *,
+        results_k: int,
+        support: SupportTurns | None = None,
+    ) -> None:
         if results_k <= 0:
             raise ValueError("results_k must be positive")
         self._search = search
         self._products = products
+        self._support = support
         self.results_k = results_k
 
     def respond(
@@ -67,6 +82,32 @@ class TurnResponder:
         shown: Sequence[Product],
         prediction: IntentPrediction,
         session_id: str | None = None,
+        customer_id: str | None = None,
+    ) -> TurnOutcome:
+        """The outcome of ``decision``; support turns go to the support desk when one is wired."""
+        support = self._support
+        if support is None or session_id is None:
+            return self._respond(turn, decision, before, after, shown, prediction, session_id)
+        if decision.action == "support":
+            done = support.support(turn.text, decision, prediction, after, session_id, customer_id)
+            return TurnOutcome(reply=done.reply, state=done.state, sources=done.sources)
+        outcome = self._respond(turn, decision, before, after, shown, prediction, session_id)
+        settled = support.settle(
+            outcome.reply, outcome.state, decision, prediction, turn.text, session_id, customer_id
+        )
+        return outcome.model_copy(
+            update={"reply": settled.reply, "state": settled.state, "sources": settled.sources}
+        )
+
+    def _respond(
+        self,
+        turn: ParsedTurn,
+        decision: Decision,
+        before: DialogueState,
+        after: DialogueState,
+        shown: Sequence[Product],
+        prediction: IntentPrediction,
+        session_id: str | None,
     ) -> TurnOutcome:
         action = decision.action
         if action in ("search", "refine", "page"):
@@ -109,7 +150,15 @@ class TurnResponder:
             )
         cards = cards_for(ranked, filters, query)
         state = with_results(after, [c.id for c in cards], [c.price for c in cards])
-        return TurnOutcome(reply=reply, state=state, cards=cards, query=query)
+        signals = [ranked.signals_at(i) for i in range(len(cards))]
+        return TurnOutcome(
+            reply=reply,
+            state=state,
+            cards=cards,
+            query=query,
+            signals=signals,
+            ranker=ranked.ranker,
+        )
 
     def _chosen(self, ids: Sequence[str], shown: Sequence[Product]) -> list[Product]:
         by_id = {p.id: p for p in shown}

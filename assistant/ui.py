@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import gradio as gr
@@ -12,6 +12,8 @@ import gradio as gr
 from assistant.errors import AssistantError
 from assistant.replies import money
 from assistant.service import ShoppingAssistant
+from assistant.staff_replies_ui import attach_staff_replies
+from assistant.support.staff_feed import StaffMessageFeed
 from db.records import EventRecord, NewEvent
 from retrieval.catalog.product import Product
 from retrieval.catalog.taxonomy import category_label
@@ -61,18 +63,46 @@ def details_markdown(product: Product) -> str:
     return "\n\n".join(lines) + ("\n\n" + "\n".join(shown) if shown else "")
 
 
+def demo_login(customers: Sequence[tuple[str, str]]) -> gr.State | gr.Dropdown:
+    """The demo login: a dropdown of demo customers (a hidden empty state when there are none).
+
+    A chat session belongs to the customer who used it first, so signing in as someone else
+    starts a new conversation.
+    """
+    if not customers:
+        return gr.State("")
+    return gr.Dropdown(
+        choices=[("Not signed in", ""), *customers],
+        value="",
+        label="Demo login (orders and returns of this customer)",
+        elem_id="demo-login",
+        interactive=True,
+    )
+
+
 def build_chat_ui(
-    assistant: ShoppingAssistant, events: EventSink, products: ProductReader
+    assistant: ShoppingAssistant,
+    events: EventSink,
+    products: ProductReader,
+    demo_customers: Sequence[tuple[str, str]] = (),
+    staff_feed: StaffMessageFeed | None = None,
 ) -> gr.Blocks:
-    """The chat page; each browser tab holds its own session id in Gradio state."""
+    """The chat page; each browser tab holds its own session id in Gradio state.
+
+    ``demo_customers`` (label, customer id) fill the demo login: the chosen customer's orders
+    and returns become visible in the chat. Leave it empty to hide the login (production).
+    """
 
     def respond(
-        message: str, history: list[dict[str, Any]], session_id: str | None
+        message: str,
+        history: list[dict[str, Any]],
+        session_id: str | None,
+        customer_id: str | None = None,
     ) -> tuple[Any, ...]:
         if not message or not message.strip():
             return "", history, session_id, gr.skip(), gr.skip()
         try:
-            result = assistant.chat(session_id, message)
+            result = assistant.chat(session_id, message, customer_id=customer_id or None)
         except AssistantError as e:
             gr.Warning(str(e))
             return message, history, session_id, gr.skip(), gr.skip()
@@ -107,6 +137,7 @@ def build_chat_ui(
         turn_state = gr.State(None)
         cards_state = gr.State([])
         gr.Markdown("## Shopping assistant\nAsk for products in your own words.")
+        customer_state = demo_login(demo_customers)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -142,7 +173,16 @@ def build_chat_ui(
                                 outputs=[details],
                             )
 
+        if staff_feed is not None:
+            attach_staff_replies(chatbot, session_state, staff_feed)  # issue 6: staff replies
         outputs = [box, chatbot, session_state, turn_state, cards_state]
+        inputs = [box, chatbot, session_state, customer_state]
         for trigger in (box.submit, send.click):
-            trigger(respond, inputs=[box, chatbot, session_state], outputs=outputs)
+            trigger(respond, inputs=inputs, outputs=outputs)
+        if isinstance(customer_state, gr.Dropdown):
+            # A session stays with its customer: another login starts a new conversation.
+            customer_state.change(
+                lambda: ([], None, None, []),
+                outputs=[chatbot, session_state, turn_state, cards_state],
+            )
     return page

@@ -15,13 +15,24 @@ from assistant.config import Settings
 from assistant.intents.classifier import TrainedIntentClassifier, classifier_from_settings
 from assistant.parser import TurnParser
 from assistant.service import ShoppingAssistant
+from assistant.support.demo_seed import SeedReport, seed_demo
+from assistant.support.identity import CustomerTokens, load_or_create_secret
+from assistant.support.orders_desk import OrderDesk, is_refund_question
+from assistant.support.policy_rules import StoreRules, load_store_rules
+from assistant.support.services import SupportServices
+from db.column_types import utcnow
 from db.conversations import ConversationRepository
+from db.orders import OrderRepository
 from db.products import ProductRepository
 from db.session import create_db_engine, make_session_factory, migrate
-from ranking.rerank import DiversifiedRanker
+from ranking.ctr_ranker import CtrRanker, Scorer
+from ranking.history import SqlHistoryReader
+from ranking.hot_reload import ModelWatcher
+from ranking.popularity import SqlPopularity
+from ranking.rerank import DiversifiedRanker, Ranker
 from retrieval.catalog.loading import ColumnMapping, LoadReport, load_catalog
 from retrieval.dense_snapshot import SnapshotVectorIndex
-from retrieval.embedder import TransformerEmbedder
+from retrieval.embedder import CachedEmbedder, TransformerEmbedder
 from retrieval.hybrid import HybridRetriever
 from retrieval.index import IndexBuilder, IndexReport
 from retrieval.lexical import LexicalRetriever
@@ -33,6 +44,14 @@ from retrieval.vector_store import ChromaVectorIndex
 from retrieval.writer_lock import exclusive_writer
 
 log = logging.getLogger(__name__)
+
+
+def load_ctr_scorer(path: Path) -> Scorer:
+    """Load the CTR model at ``path`` (imported on first use: serving starts without one)."""
+    from ranking.artifact import CtrScorer
+
+    scorer: Scorer = CtrScorer.load(path)
+    return scorer
 
 
 def quiet_third_parties() -> None:
@@ -84,6 +103,12 @@ class Services:
         )
 
     @cached_property
+    def query_embedder(self) -> CachedEmbedder:
+        """The encoder behind an LRU cache: a turn's text is embedded once for intent,
+        dense retrieval and CTR re-ranking (index builds use :attr:`embedder` directly)."""
+        return CachedEmbedder(self.embedder, max_size=self.settings.embed_cache_size)
+
+    @cached_property
     def vector_index(self) -> ChromaVectorIndex:
         s = self.settings
         if s.chroma_host:
@@ -101,7 +126,7 @@ class Services:
 
     @cached_property
     def dense_retriever(self) -> DenseRetriever:
-        return DenseRetriever(self.embedder, self.dense_index, self.products)
+        return DenseRetriever(self.query_embedder, self.dense_index, self.products)
 
     @cached_property
     def lexical_index(self) -> LexicalIndex:
@@ -146,20 +171,108 @@ class Services:
         return classifier_from_settings(self.settings, self.embedder)
 
     @cached_property
+    def product_vectors(self) -> SnapshotVectorIndex:
+        """The products' index vectors by id, from the in-memory copy of the vector index."""
+        index = self.dense_index
+        return index if isinstance(index, SnapshotVectorIndex) else SnapshotVectorIndex(index)
+
+    @cached_property
+    def popularity(self) -> SqlPopularity:
+        """Smoothed popularity priors over the impression log, refreshed periodically."""
+        return SqlPopularity(
+            self.conversations, refresh_seconds=self.settings.popularity_refresh_seconds
+        )
+
+    @cached_property
+    def ctr_models(self) -> ModelWatcher[Scorer]:
+        """The served CTR model, reloaded when training swaps ``current.json``."""
+        return ModelWatcher(
+            self.settings.ctr_model_path,
+            load_ctr_scorer,
+            check_seconds=self.settings.ctr_reload_seconds,
+        )
+
+    @cached_property
+    def ranker(self) -> Ranker:
+        """The ranker ``ranker`` names; "ctr" is diversified until a model exists."""
+        s = self.settings
+        if s.ranker == "diversified":
+            return DiversifiedRanker(max_per_brand=s.max_per_brand)
+        return CtrRanker(
+            self.ctr_models,
+            self.query_embedder,
+            self.product_vectors,
+            SqlHistoryReader(self.conversations),
+            self.popularity,
+            blend_weight=s.ctr_blend_weight,
+            max_per_brand=s.max_per_brand,
+        )
+
+    @cached_property
+    def support(self) -> SupportServices:
+        """Customer service: policy answers, handoffs, staff accounts (issue 6, DESK)."""
+        return SupportServices(
+            self.settings,
+            self.session_factory,
+            self.embedder,
+            self.conversations,
+            orders=lambda: self.order_desk,
+            is_refund_question=is_refund_question,
+            returns=lambda: self.orders,
+        )
+
+    # --- orders and customer identity (issue 6, ORDERS) ---------------------------------
+
+    @cached_property
+    def orders(self) -> OrderRepository:
+        return OrderRepository(self.session_factory)
+
+    @cached_property
+    def store_rules(self) -> StoreRules:
+        """Return windows, warranty and refund rules from the policy documents' front matter."""
+        return load_store_rules(self.settings.policies_path)
+
+    @cached_property
+    def order_desk(self) -> OrderDesk:
+        return OrderDesk(self.orders, self.store_rules, clock=utcnow)
+
+    @cached_property
+    def customer_tokens(self) -> CustomerTokens:
+        s = self.settings
+        configured = s.secret_key.get_secret_value() if s.secret_key else None
+        return CustomerTokens(
+            load_or_create_secret(configured, s.secret_file),
+            clock=utcnow,
+            ttl_seconds=s.customer_token_ttl_minutes * 60,
+        )
+
+    def demo_login_customers(self) -> list[tuple[str, str]]:
+        """(label, id) of the customers the shopper page's demo login offers (none if off)."""
+        if not self.settings.demo_login_enabled:
+            return []
+        return [(f"{c.name} ({c.id})", c.id) for c in self.orders.list_customers()]
+
+    def seed_demo(self) -> SeedReport:
+        """Add the demo customers and orders that are missing (``shopbot demo seed``)."""
+        return seed_demo(self.orders, self.settings.demo_orders_path, clock=utcnow)
+
+    @cached_property
     def assistant(self) -> ShoppingAssistant:
         s = self.settings
         return ShoppingAssistant(
             TurnParser(self.products.brands()),
             self.retriever,
-            DiversifiedRanker(max_per_brand=s.max_per_brand),
+            self.ranker,
             self.conversations,
             classifier=self.intent_classifier,
             min_confidence=s.intent_min_confidence,
-            embedder=self.embedder,
+            embedder=self.query_embedder,
             products=self.products,
             candidates_k=s.candidates_k,
             results_k=s.results_k,
             max_message_chars=s.max_message_chars,
+            support=self.support.turns,
+            staff_messages=self.support.handoffs,
         )
 
     def ingest(
@@ -192,7 +305,13 @@ class Services:
                 report = builder.build()
         if report.embedded or report.deleted:
             # The in-memory copy of the vectors is stale: drop what was built on it.
-            for name in ("dense_index", "dense_retriever", "retriever"):
+            for name in (
+                "dense_index",
+                "dense_retriever",
+                "retriever",
+                "product_vectors",
+                "ranker",
+            ):
                 self.__dict__.pop(name, None)
         return report.model_copy(update={"lexical": self.build_lexical_index()})
 
@@ -222,6 +341,10 @@ class Services:
             self.dense_index, SnapshotVectorIndex
         ):
             log.info("vector snapshot ready: %d products", self.dense_index.warm_up())
+        if self.settings.demo_seed_on_start and self.orders.count_customers() == 0:
+            log.info("demo orders seeded: %s", self.seed_demo().model_dump())
+        # Policy passages: embed new or edited ones, drop removed ones (issue 6, DESK).
+        log.info("policies ready: %s", self.support.sync_policies().model_dump())
 
     def close(self) -> None:
         self.engine.dispose()

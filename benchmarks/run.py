@@ -2,8 +2,9 @@
 
     python -m benchmarks.run [--store DIR] [--queries 200]
 
-Prints ingest time, index build time and products/s, and p50/p95 of ``POST /api/v1/chat``
-over varied multi-turn conversations sent to a real uvicorn server on loopback.
+Prints ingest time, index build time and products/s, p50/p95 of ``POST /api/v1/chat``
+over varied multi-turn conversations sent to a real uvicorn server on loopback, and what CTR
+re-ranking of 100 candidates adds (:mod:`benchmarks.rerank`).
 Writes the figures to ``benchmarks/results/latest.json``.
 """
 
@@ -135,6 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     figures: dict[str, Any] = {"cpu_count": os.cpu_count()}
     figures.update(build_store(root))
     figures.update(chat_latency(root, args.queries))
+    from benchmarks.rerank import rerank_latency  # imports this module: import it late
+
+    figures.update(rerank_latency(root, runs=1000))
     write_figures(figures, "latest.json")
 
 

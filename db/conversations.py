@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.column_types import utcnow
@@ -21,6 +22,7 @@ from db.records import (
     NewTurn,
     SessionRecord,
     ShownProduct,
+    TrafficSource,
     TurnRecord,
 )
 from db.transactions import check_session_factory, read_scope, write_scope
@@ -86,6 +88,21 @@ def _require_products(session: Session, product_ids: set[str]) -> None:
         raise NotFoundError("product", min(missing))
 
 
+_SESSION_EVENTS = (
+    select(EventRow.product_id, ProductRow.brand, ProductRow.category, ProductRow.price,
+           EventRow.type)
+    .join(ProductRow, ProductRow.id == EventRow.product_id)
+    .where(EventRow.session_id == bindparam("session_id"))
+    .order_by(EventRow.created_at, EventRow.id)
+)  # fmt: skip
+_SESSION_SHOWN_PRICES = (
+    select(ProductRow.price)
+    .join(ImpressionRow, ImpressionRow.product_id == ProductRow.id)
+    .where(ImpressionRow.session_id == bindparam("session_id"))
+    .order_by(ImpressionRow.turn_id, ImpressionRow.position)
+)
+
+
 class ConversationRepository:
     """Stores conversations for replay, analytics and CTR training.
 
@@ -115,6 +132,26 @@ class ConversationRepository:
         with write_scope(self._sessions) as session:
             session.add(row)
         return _session_record(row)
+
+    def set_customer(self, session_id: str, customer_id: str) -> SessionRecord:
+        """Tie an anonymous session to a customer; a session already tied keeps its customer.
+
+        Returns the session as stored, so the caller can check who owns it.
+
+        Raises:
+            NotFoundError: Unknown session.
+        """
+        with write_scope(self._sessions) as session:
+            session.execute(
+                update(ChatSessionRow)
+                .where(ChatSessionRow.id == session_id, ChatSessionRow.customer_id.is_(None))
+                .values(customer_id=customer_id)
+                .execution_options(synchronize_session=False)
+            )
+            row = session.get(ChatSessionRow, session_id)
+            if row is None:
+                raise NotFoundError("session", session_id)
+            return _session_record(row)
 
     def get_session(self, session_id: str) -> SessionRecord | None:
         """The session with this id, or None."""
@@ -255,3 +292,47 @@ class ConversationRepository:
                 select(EventRow).where(EventRow.session_id == session_id).order_by(EventRow.id)
             )
             return [_event_record(row) for row in rows]
+
+    def session_activity(
+        self, session_id: str
+    ) -> tuple[list[tuple[str, str, str, Decimal, str]], list[Decimal]]:
+        """What a session did so far, for CTR features: its events oldest first as
+        ``(product_id, brand, category, price, type)``, and the prices of the products shown
+        on its turns (one per impression, in order). An unknown session has neither."""
+        # Read on every ranked turn: the statements are built once (their cache keys too).
+        with read_scope(self._sessions) as session:
+            acted = session.execute(_SESSION_EVENTS, {"session_id": session_id}).tuples().all()
+            prices = session.scalars(_SESSION_SHOWN_PRICES, {"session_id": session_id}).all()
+        return cast(list[tuple[str, str, str, Decimal, str]], list(acted)), list(prices)
+
+    def impression_outcomes(
+        self, source: TrafficSource | None = None
+    ) -> dict[str, tuple[str, int, int]]:
+        """Per shown product: ``(category, impressions, positive impressions)``.
+
+        An impression is positive when the session clicked, carted or bought that product
+        on that turn's results (an event naming the impression's turn). ``source`` limits
+        the count to ``live`` or ``simulated`` traffic.
+        """
+        acted = (
+            select(EventRow.turn_id, EventRow.product_id)
+            .where(EventRow.turn_id.is_not(None))
+            .distinct()
+            .subquery()
+        )
+        positive = case((acted.c.turn_id.is_not(None), 1), else_=0)
+        statement = (
+            select(ImpressionRow.product_id, ProductRow.category, func.count(), func.sum(positive))
+            .join(ProductRow, ProductRow.id == ImpressionRow.product_id)
+            .outerjoin(
+                acted,
+                (acted.c.turn_id == ImpressionRow.turn_id)
+                & (acted.c.product_id == ImpressionRow.product_id),
+            )
+            .group_by(ImpressionRow.product_id, ProductRow.category)
+        )
+        if source is not None:
+            statement = statement.where(ImpressionRow.source == source)
+        with read_scope(self._sessions) as session:
+            rows = session.execute(statement).tuples().all()
+        return {pid: (cat, int(n), int(pos or 0)) for pid, cat, n, pos in rows}

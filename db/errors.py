@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-Entity = Literal["session", "product", "turn"]
+Entity = Literal["session", "product", "turn", "order", "return"]
 
 
 class DatabaseError(Exception):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -141,4 +142,174 @@ class EventRow(Base):
     turn_id: Mapped[int | None] = mapped_column(ForeignKey("turns.id", ondelete="SET NULL"))
     type: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16), default="live", server_default=text("'live'"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Orders and returns (issue 6, ORDERS) -------------------------------------------------
+
+ORDER_STATUS_CHECK = "status IN ('processing', 'shipped', 'delivered', 'returned', 'cancelled')"
+RETURN_STATUS_CHECK = "status IN ('requested', 'approved', 'received', 'refunded', 'rejected')"
+RETURN_REASON_CHECK = "reason IN ('changed_mind', 'defective', 'wrong_item', 'damaged')"
+RETURN_KIND_CHECK = "kind IN ('return', 'warranty')"
+
+
+class CustomerRow(Base):
+    """A shopper with an account; ``id`` is the stable key tokens are signed over."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrderRow(Base):
+    """An order of one customer; the dates record each status change."""
+
+    __tablename__ = "orders"
+    __table_args__ = (CheckConstraint(ORDER_STATUS_CHECK, name="status"),)
+
+    number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    placed_at: Mapped[datetime]
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    carrier: Mapped[str] = mapped_column(String(64), default="", server_default=text("''"))
+    tracking_number: Mapped[str] = mapped_column(String(64), default="", server_default=text("''"))
+    payment_method: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class OrderLineRow(Base):
+    """One item of an order; title and category are snapshots taken when the order was placed."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_number", "line_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_number: Mapped[str] = mapped_column(
+        String(16), ForeignKey("orders.number", ondelete="CASCADE")
+    )
+    line_number: Mapped[int] = mapped_column(Integer)
+    # No foreign key to products: the store's catalog may drop a product an order still holds.
+    product_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(1000))
+    category: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class ReturnRequestRow(Base):
+    """A return (or warranty claim) of one order line; at most one per line."""
+
+    __tablename__ = "return_requests"
+    __table_args__ = (
+        UniqueConstraint("order_number", "line_number"),
+        CheckConstraint(RETURN_STATUS_CHECK, name="status"),
+        CheckConstraint(RETURN_REASON_CHECK, name="reason"),
+        CheckConstraint(RETURN_KIND_CHECK, name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rma: Mapped[str] = mapped_column(String(40), unique=True)
+    order_number: Mapped[str] = mapped_column(
+        String(16), ForeignKey("orders.number", ondelete="CASCADE")
+    )
+    line_number: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(16))
+    opened: Mapped[bool | None]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    staff_note: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    requested_at: Mapped[datetime]
+    approved_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+    rejected_at: Mapped[datetime | None]
+
+
+# --- Customer service desk: handoffs, staff accounts and tokens, staff messages (issue 6, DESK) ---
+
+HANDOFF_STATUS_CHECK = "status IN ('open', 'closed')"
+STAFF_ROLE_CHECK = "role IN ('agent', 'viewer')"
+
+
+class HandoffRow(Base):
+    """A conversation flagged for staff; at most one open handoff per chat session."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        CheckConstraint(HANDOFF_STATUS_CHECK, name="status"),
+        # One open handoff per session: a second flag returns the open one (no duplicates).
+        Index(
+            "uq_handoffs_open_session",
+            "session_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("chat_sessions.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    order_number: Mapped[str | None] = mapped_column(String(40))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class StaffUserRow(Base):
+    """A staff account; ``password_hash`` is an scrypt hash with its own salt and parameters."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint(STAFF_ROLE_CHECK, name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffTokenRow(Base):
+    """A staff login token, stored as its SHA-256 (the token itself is only given out once)."""
+
+    __tablename__ = "staff_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class StaffMessageRow(Base):
+    """A message a staff member wrote into a shopper's conversation."""
+
+    __tablename__ = "staff_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("chat_sessions.id", ondelete="CASCADE"), index=True
+    )
+    staff_username: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ranking.features import signals_from_candidate
 from retrieval.search import Candidate, Candidates
+
+DIVERSIFIED = "diversified"
 
 
 class RankingContext(BaseModel):
@@ -22,11 +26,49 @@ class RankingContext(BaseModel):
 
 
 class RankedProducts(BaseModel):
-    """The final ordered list, each with the score it was ranked by."""
+    """The final ordered list, each with the score it was ranked by.
+
+    ``ranker`` names what ordered the list (``"diversified"``, ``"ctr:<model version>"``);
+    ``signals`` and ``reasons`` run parallel to ``items``: the serving signals logged with
+    each impression (:func:`serving_signals`) and short personal reasons for showing it.
+
+    Example:
+        >>> ranked = DiversifiedRanker().rank(candidates, RankingContext(), k=5)
+        >>> ranked.ranker, sorted(ranked.signals[0])[:2]
+        ('diversified', ['dense_rank', 'dense_score'])
+    """
 
     items: list[Candidate]
     total_candidates: int
     has_more: bool
+    ranker: str = DIVERSIFIED
+    signals: list[dict[str, float]] = Field(default_factory=list)
+    reasons: list[list[str]] = Field(default_factory=list)
+
+    def signals_at(self, index: int) -> dict[str, float]:
+        """The logged signals of ``items[index]`` (retrieval signals if none were set)."""
+        if index < len(self.signals):
+            return self.signals[index]
+        return serving_signals(self.items[index])
+
+    def reasons_at(self, index: int) -> list[str]:
+        """The personal reasons of ``items[index]`` (none if the ranker gave none)."""
+        return self.reasons[index] if index < len(self.reasons) else []
+
+
+def serving_signals(candidate: Candidate) -> dict[str, float]:
+    """The retrieval signals logged with an impression (the CTR model's training features).
+
+    ``dense_score``/``dense_rank`` and ``lexical_score``/``lexical_rank`` for each retriever
+    that found the product (a retriever that missed it has no keys), plus the fused
+    ``retrieval_score`` and ``retrieval_rank``; the same function training reads them back
+    with (:func:`ranking.features.candidate_from_signals` is its inverse).
+
+    Example:
+        >>> serving_signals(candidate)
+        {'retrieval_score': 0.041, 'retrieval_rank': 2.0, 'dense_score': 0.61, 'dense_rank': 3.0}
+    """
+    return signals_from_candidate(candidate)
 
 
 class Ranker(Protocol):
@@ -75,17 +117,35 @@ class DiversifiedRanker:
         )
 
     def _diversify(self, pool: list[Candidate]) -> list[Candidate]:
-        per_brand: Counter[str] = Counter()
-        seen_titles: set[str] = set()
-        first: list[Candidate] = []
-        rest: list[Candidate] = []
-        for cand in pool:
-            brand = cand.product.brand.lower()
-            key = _title_key(cand.product.title)
-            if per_brand[brand] >= self.max_per_brand or key in seen_titles:
-                rest.append(cand)
-                continue
-            per_brand[brand] += 1
-            seen_titles.add(key)
-            first.append(cand)
-        return first + rest
+        return diversify(pool, self.max_per_brand)
+
+
+def diversify(
+    pool: Sequence[Candidate], max_per_brand: int, needed: int | None = None
+) -> list[Candidate]:
+    """Caps products per brand and folds near-duplicate titles, keeping the given order.
+
+    Items over a cap or folded as duplicates follow the diverse ones, in their order. With
+    ``needed``, scanning stops once that many diverse items are found (the rest keep their
+    order after them), which is all a page needs.
+
+    Example:
+        >>> [c.product.id for c in diversify(candidates, max_per_brand=1)]
+        ['1', '5', '2', '3', '4']
+    """
+    per_brand: Counter[str] = Counter()
+    seen_titles: set[str] = set()
+    first: list[Candidate] = []
+    rest: list[Candidate] = []
+    for at, cand in enumerate(pool):
+        if needed is not None and len(first) >= needed:
+            return first + rest + list(pool[at:])
+        brand = cand.product.brand.lower()
+        key = _title_key(cand.product.title)
+        if per_brand[brand] >= max_per_brand or key in seen_titles:
+            rest.append(cand)
+            continue
+        per_brand[brand] += 1
+        seen_titles.add(key)
+        first.append(cand)
+    return first + rest

@@ -39,6 +39,7 @@ class _Snapshot:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(ids) else 1.0
         self.vectors: NDArray[np.float32] = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
         self.table = MetadataTable(metadata)
+        self.row_of = {pid: row for row, pid in enumerate(ids)}
 
     def query(self, vector: Vectors, k: int, where: Mapping[str, Any]) -> list[VectorHit]:
         mask = self.table.mask(where)
@@ -86,6 +87,17 @@ class SnapshotVectorIndex:
         if where is None:
             return self._index.query(vector, k, filters)
         return self._get_snapshot().query(vector, k, where)
+
+    def vectors(self, ids: Sequence[str]) -> Vectors:
+        """The unit-length index vectors of ``ids`` (a zero row for an id not in the index)."""
+        snapshot = self._get_snapshot()
+        out = np.zeros((len(ids), snapshot.vectors.shape[1]), dtype=np.float32)
+        rows = [(i, snapshot.row_of.get(pid)) for i, pid in enumerate(ids)]
+        found = [(i, row) for i, row in rows if row is not None]
+        if found:
+            at, src = zip(*found, strict=True)
+            out[list(at)] = snapshot.vectors[list(src)]
+        return out
 
     def upsert(
         self, ids: Sequence[str], vectors: Vectors, metadatas: Sequence[Mapping[str, Any]]

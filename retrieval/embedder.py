@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -108,3 +110,71 @@ class TransformerEmbedder:
             normed = torch.nn.functional.normalize(pooled, p=2, dim=1)
         result: Vectors = normed.cpu().numpy().astype(np.float32)
         return result
+
+
+class CachedEmbedder:
+    """An LRU cache by text in front of another embedder (thread-safe).
+
+    A chat turn embeds its query several times (intent classifier, dense retrieval, CTR
+    re-ranking); with the cache the encoder runs once per distinct text. Cached rows are
+    returned as copies, so a caller cannot change what the next caller gets.
+
+    Args:
+        inner: The embedder that computes vectors on a miss.
+        max_size: Texts kept (least recently used dropped first).
+
+    Example:
+        >>> embedder = CachedEmbedder(TransformerEmbedder(path), max_size=1024)
+        >>> embedder.embed(["usb-c cable"]) is not embedder.embed(["usb-c cable"])  # one encode
+        True
+    """
+
+    def __init__(self, inner: Embedder, max_size: int = 1024) -> None:
+        if max_size <= 0:
+            raise ValueError("max_size must be positive")
+        self._inner = inner
+        self.max_size = max_size
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    @property
+    def inner(self) -> Embedder:
+        """The wrapped embedder."""
+        return self._inner
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> Vectors:
+        """Vectors for ``texts``; only texts not in the cache reach the wrapped embedder."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for i, text in enumerate(texts):
+                row = self._cache.get(text)
+                if row is None:
+                    missing.setdefault(text, []).append(i)
+                    continue
+                self._cache.move_to_end(text)
+                out[i] = row
+            self.hits += len(texts) - sum(len(v) for v in missing.values())
+            self.misses += len(missing)
+        if missing:
+            order = list(missing)
+            computed = self._inner.embed(order, progress)
+            with self._lock:
+                for text, row in zip(order, computed, strict=True):
+                    out[missing[text]] = row
+                    self._cache[text] = row.copy()
+                    self._cache.move_to_end(text)
+                while len(self._cache) > self.max_size:
+                    self._cache.popitem(last=False)
+        return out
+
+    def clear(self) -> None:
+        """Forget every cached vector."""
+        with self._lock:
+            self._cache.clear()

@@ -49,6 +49,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'shop.db'}",
         chroma_path=tmp_path / "chroma",
         index_on_start=False,
+        ctr_model_path=tmp_path / "models" / "ctr",
     )
 
 
@@ -72,6 +73,7 @@ def built_store(
     services.__dict__["embedder"] = embedder
     services.products.upsert_many(catalog_slice)
     services.build_index(show_progress=False)
+    services.support.sync_policies()  # the policy passages' own collection (issue 6)
     services.close()
     return root
 
@@ -91,6 +93,7 @@ def services(built_store: Path, tmp_path: Path, embedder: TransformerEmbedder) -
             database_url=f"sqlite:///{root / 'shop.db'}",
             chroma_path=root / "chroma",
             index_on_start=False,
+            ctr_model_path=root / "models" / "ctr",  # never the repository's var/models/ctr
         )
     )
     svc.__dict__["embedder"] = embedder

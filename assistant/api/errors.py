@@ -12,6 +12,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import AssistantError, InvalidMessageError, UnknownSessionError
+from assistant.support.errors import (
+    ReturnAlreadyDecidedError,
+    StaffAccountError,
+    StaffAuthError,
+    StaffForbiddenError,
+    UnknownHandoffError,
+    UnknownReturnError,
+)
+from assistant.support.identity import CustomerAuthError, SessionOwnerError
 from db.errors import DatabaseError, InvalidReferenceError, NotFoundError
 from retrieval.errors import RetrievalError
 
@@ -48,7 +57,28 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail))
 
 
+def _on_staff(exc: Exception) -> JSONResponse | None:
+    """Staff API errors (issue 6, DESK): 401 with a Bearer challenge, 403, 404, 409."""
+    if isinstance(exc, StaffAuthError):
+        response = error_response(401, "unauthorized", str(exc))
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    if isinstance(exc, StaffForbiddenError):
+        return error_response(403, "forbidden", str(exc))
+    if isinstance(exc, UnknownHandoffError | UnknownReturnError):
+        return error_response(404, "not_found", str(exc))
+    if isinstance(exc, ReturnAlreadyDecidedError | StaffAccountError):
+        return error_response(409, "conflict", str(exc))
+    return None
+
+
 async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
+    if (staff_error := _on_staff(exc)) is not None:
+        return staff_error
+    if isinstance(exc, CustomerAuthError):
+        return error_response(401, "unauthorized", str(exc))
+    if isinstance(exc, SessionOwnerError):
+        return error_response(403, "forbidden", str(exc))
     if isinstance(exc, UnknownSessionError | NotFoundError):
         return error_response(404, "not_found", str(exc))
     if isinstance(exc, InvalidReferenceError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, status
 
 from assistant.api.deps import AssistantDep, ServicesDep
 from assistant.api.schemas import (
@@ -20,6 +22,9 @@ from assistant.api.schemas import (
 )
 from assistant.errors import UnknownSessionError
 from assistant.service import ChatResult
+from assistant.support.identity import CustomerAuthError, SessionOwnerError
+from assistant.support.staff_feed import staff_replies
+from assistant.wiring import Services
 from db.errors import NotFoundError
 from db.records import NewEvent
 
@@ -28,9 +33,23 @@ health = APIRouter()
 
 
 @api.post("/chat", response_model=ChatResult, tags=["chat"])
-def chat(body: ChatRequest, assistant: AssistantDep) -> ChatResult:
-    """Send one shopper message; returns the reply, the products shown and the filters applied."""
-    return assistant.chat(body.session_id, body.message)
+def chat(body: ChatRequest, assistant: AssistantDep, services: ServicesDep) -> ChatResult:
+    """Send one shopper message; returns the reply, the products shown and the filters applied.
+
+    With ``customer_token`` the conversation is tied to that customer (orders, returns).
+    """
+    customer_id = verified_customer(body.customer_token, services)
+    return assistant.chat(body.session_id, body.message, customer_id=customer_id)
+
+
+def verified_customer(token: str | None, services: Services) -> str | None:
+    """The customer a token was signed for (None without a token); 401 if invalid or unknown."""
+    if token is None:
+        return None
+    customer_id = services.customer_tokens.verify(token)
+    if services.orders.get_customer(customer_id) is None:
+        raise CustomerAuthError("invalid customer token")
+    return customer_id
 
 
 @api.post("/search", response_model=SearchResponse, tags=["catalog"])
@@ -68,11 +87,22 @@ def record_event(body: EventRequest, services: ServicesDep) -> EventResponse:
 
 
 @api.get("/sessions/{session_id}", response_model=SessionResponse, tags=["chat"])
-def get_session(session_id: str, services: ServicesDep) -> SessionResponse:
-    """A conversation's turns in order, with the products each turn showed."""
+def get_session(
+    session_id: str,
+    services: ServicesDep,
+    x_customer_token: Annotated[str | None, Header(max_length=512)] = None,
+) -> SessionResponse:
+    """A conversation's turns in order, with the products each turn showed.
+
+    A signed-in customer's conversation (it may hold order details) needs that customer's
+    token in ``X-Customer-Token``: 401 if invalid, 403 if missing or another customer's.
+    """
     session = services.conversations.get_session(session_id)
     if session is None:
         raise UnknownSessionError(f"unknown session {session_id!r}")
+    if session.customer_id is not None:
+        if verified_customer(x_customer_token, services) != session.customer_id:
+            raise SessionOwnerError("this conversation belongs to a signed-in customer")
     turns = [
         TurnOut(
             turn_id=t.id,
@@ -86,7 +116,10 @@ def get_session(session_id: str, services: ServicesDep) -> SessionResponse:
         )
         for t in services.conversations.list_turns(session_id)
     ]
-    return SessionResponse(id=session.id, created_at=session.created_at, turns=turns)
+    staff = staff_replies(services.support.handoffs, session_id)
+    return SessionResponse(
+        id=session.id, created_at=session.created_at, turns=turns, staff_messages=staff
+    )
 
 
 @health.get("/health", response_model=HealthResponse, tags=["ops"])

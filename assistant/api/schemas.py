@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.replies import ProductCard
+from assistant.support.staff_feed import StaffReply
 from retrieval.filters import SearchFilters
 
 SessionId = Annotated[str, Field(min_length=1, max_length=36)]
@@ -23,6 +24,15 @@ class ChatRequest(BaseModel):
 
     session_id: SessionId | None = None
     message: Annotated[str, Field(min_length=1, max_length=2000)]
+    customer_token: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=512,
+            description="Signed customer token (`shopbot demo token <customer>`); needed for "
+            "order, return and refund questions. Invalid or expired: 401.",
+        ),
+    ] = None
 
 
 class SearchRequest(BaseModel):
@@ -96,6 +106,8 @@ class SessionResponse(BaseModel):
     id: str
     created_at: datetime
     turns: list[TurnOut]
+    # Replies from the customer service team, in order (issue 6).
+    staff_messages: list[StaffReply] = Field(default_factory=list)
 
 
 class HealthResponse(BaseModel):
@@ -118,6 +130,8 @@ class ErrorBody(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Malformed request body"},
+    401: {"model": ErrorBody, "description": "Invalid or expired customer token"},
+    403: {"model": ErrorBody, "description": "The session belongs to another customer"},
     404: {"model": ErrorBody, "description": "Unknown session, product or turn"},
     409: {"model": ErrorBody, "description": "Reference to another session's turn"},
     422: {"model": ErrorBody, "description": "Invalid field values"},

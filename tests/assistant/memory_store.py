@@ -30,6 +30,13 @@ class MemoryConversations:
     def get_session(self, session_id: str) -> SessionRecord | None:
         return self.sessions.get(session_id)
 
+    def set_customer(self, session_id: str, customer_id: str) -> SessionRecord:
+        session = self.sessions[session_id]
+        if session.customer_id is None:
+            session = session.model_copy(update={"customer_id": customer_id})
+            self.sessions[session_id] = session
+        return session
+
     def record_turn(self, turn: NewTurn) -> TurnRecord:
         session = self.sessions[turn.session_id]
         self.sessions[session.id] = session.model_copy(update={"state": turn.state})

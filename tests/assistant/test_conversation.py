@@ -146,9 +146,9 @@ def test_shopping_then_return_then_back(assistant: ShoppingAssistant) -> None:
          "show me more"],
     )  # fmt: skip
     assert ret.intent == "return_request" and ret.products == []
-    assert "10234" in ret.reply and "can't" in ret.reply
+    assert "sign in" in ret.reply  # orders need a signed-in customer (issue 6)
     assert ret.filters == toner.filters
-    assert status.intent == "order_status" and "555123" in status.reply
+    assert status.intent == "order_status" and "sign in" in status.reply
     assert more.intent == "refine" and more.filters == toner.filters
     assert more.products and not {p.id for p in toner.products} & {p.id for p in more.products}
 

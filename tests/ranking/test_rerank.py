@@ -49,3 +49,14 @@ def test_validation() -> None:
         DiversifiedRanker(max_per_brand=0)
     with pytest.raises(ValueError):
         DiversifiedRanker().rank(_cands([]), RankingContext(), k=0)
+
+
+def test_diversify_stopping_early_gives_the_same_page() -> None:
+    from ranking.rerank import diversify
+
+    rows = [(str(i), f"B{i % 3}", f"Product {i % 7} variant") for i in range(30)]
+    pool = _cands(rows).items
+    for needed in (1, 5, 12, 30):
+        full = diversify(pool, max_per_brand=2)
+        early = diversify(pool, max_per_brand=2, needed=needed)
+        assert early[:needed] == full[:needed] and len(early) == len(full) == 30

@@ -1,0 +1,1 @@
+"""Customer service: store policies, orders, returns, human handoff."""
