@@ -3,15 +3,13 @@ the shopper's chat."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.assistant.test_ui_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.live_server import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "correct horse battery"
@@ -19,24 +17,11 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def console_server(services: Any) -> Iterator[str]:
-    import uvicorn
-
     from app import create_app
 
     services.support.staff_auth.create_account("ana", PASSWORD, "agent")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(services)) as url:
+        yield url
 
 
 def test_staff_reply_reaches_the_shopper_page(console_server: str) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.live_server import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,23 +21,10 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def server(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    import uvicorn
-
     from app import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(services)) as url:
+        yield url
 
 
 def test_conversation_and_card_click(server: str, services) -> None:  # type: ignore[no-untyped-def]
