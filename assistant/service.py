@@ -33,7 +33,9 @@ __all__ = ["ChatResult", "ConversationStore", "Retriever", "ShoppingAssistant"]
 
 
 class ConversationStore(Protocol):
-    def create_session(self, state: dict[str, Any] | None = None) -> SessionRecord: ...
+    def create_session(
+        self, state: dict[str, Any] | None = None, api_key_id: int | None = None
+    ) -> SessionRecord: ...
 
     def get_session(self, session_id: str) -> SessionRecord | None: ...
 
@@ -134,16 +136,19 @@ class ShoppingAssistant:
         message: str,
         source: Literal["live", "simulated"] = "live",
         customer_id: str | None = None,
+        api_key_id: int | None = None,
     ) -> ChatResult:
         """Answer one message; ``session_id`` ``None`` starts a new conversation.
 
         ``customer_id`` is the signed-in customer (verified by the caller); a session is tied
         to the first customer that uses it, and another customer (or nobody) using it later
-        gets :class:`~assistant.support.identity.SessionOwnerError`.
+        gets :class:`~assistant.support.identity.SessionOwnerError`. ``api_key_id`` is the
+        developer API key making the call (None: the chat page, or no keys configured); a
+        session started with a key is only found with that key.
         """
         started = time.perf_counter()
         text = self._checked(message)
-        session = self._owned(self._load_session(session_id), customer_id)
+        session = self._owned(self._load_session(session_id, api_key_id), customer_id)
         state = DialogueState.from_stored(session.state)
         turn = self._parser.parse(text)
         vector = self._embedder.embed([text])[0]
@@ -203,11 +208,11 @@ class ShoppingAssistant:
             raise SessionOwnerError("this conversation belongs to another signed-in customer")
         return session
 
-    def _load_session(self, session_id: str | None) -> SessionRecord:
+    def _load_session(self, session_id: str | None, api_key_id: int | None) -> SessionRecord:
         if session_id is None:
-            return self._conversations.create_session()
+            return self._conversations.create_session(api_key_id=api_key_id)
         session = self._conversations.get_session(session_id)
-        if session is None:
+        if session is None or not visible_to(session, api_key_id):
             raise UnknownSessionError(f"unknown session {session_id!r}")
         return session
 
@@ -256,3 +261,9 @@ def _impressions(outcome: TurnOutcome) -> list[ShownProduct]:
         )
         for i, card in enumerate(outcome.cards, start=1)
     ]
+
+
+def visible_to(session: SessionRecord, api_key_id: int | None) -> bool:
+    """Whether a caller may use a session: a key sees only its own sessions; a caller without a
+    key (the chat page, or an API with no keys configured) is not restricted by key."""
+    return api_key_id is None or session.api_key_id == api_key_id

@@ -37,6 +37,7 @@ def _session_record(row: ChatSessionRow) -> SessionRecord:
         updated_at=row.updated_at,
         state=row.state,
         customer_id=row.customer_id,
+        api_key_id=row.api_key_id,
     )
 
 
@@ -118,8 +119,12 @@ class ConversationRepository:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._sessions = check_session_factory(session_factory)
 
-    def create_session(self, state: dict[str, Any] | None = None) -> SessionRecord:
+    def create_session(
+        self, state: dict[str, Any] | None = None, api_key_id: int | None = None
+    ) -> SessionRecord:
         """Start a chat session with a random UUID4 id and an initial dialogue state.
+
+        ``api_key_id`` is the developer API key that starts it (it alone may use it later).
 
         Raises:
             pydantic.ValidationError: ``state`` is not JSON-compatible.
@@ -127,7 +132,11 @@ class ConversationRepository:
         initial_state = _JSON_OBJECT.validate_python(state or {})
         now = utcnow()
         row = ChatSessionRow(
-            id=str(uuid.uuid4()), created_at=now, updated_at=now, state=initial_state
+            id=str(uuid.uuid4()),
+            created_at=now,
+            updated_at=now,
+            state=initial_state,
+            api_key_id=api_key_id,
         )
         with write_scope(self._sessions) as session:
             session.add(row)

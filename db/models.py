@@ -80,6 +80,9 @@ class ChatSessionRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     state: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     customer_id: Mapped[str | None] = mapped_column(String(64))
+    # The developer API key that created the session (None: the chat page or no keys in use);
+    # a key only sees its own sessions.
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), index=True)
 
 
 class TurnRow(Base):
@@ -312,4 +315,38 @@ class StaffMessageRow(Base):
     )
     staff_username: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Developer API (issue 7) ---------------------------------------------------------------
+
+
+class ApiKeyRow(Base):
+    """A developer API key, stored as its SHA-256; ``prefix`` is the public, listable part."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Requests per minute for this key (None: the settings' default).
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class OpenAIThreadRow(Base):
+    """Maps an OpenAI-style message history (its digest) to the assistant session continuing it.
+
+    OpenAI clients resend the whole conversation each time; the digest of the history up to and
+    including the assistant's last reply finds the session that produced that reply.
+    """
+
+    __tablename__ = "openai_threads"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("chat_sessions.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -49,6 +49,7 @@ class SessionRecord(_Record):
     updated_at: datetime
     state: JsonObject
     customer_id: str | None = None
+    api_key_id: int | None = None
 
 
 class ShownProduct(_Record):

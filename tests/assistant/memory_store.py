@@ -19,10 +19,16 @@ class MemoryConversations:
         self.sessions: dict[str, SessionRecord] = {}
         self.turns: list[TurnRecord] = []
 
-    def create_session(self, state: dict[str, Any] | None = None) -> SessionRecord:
+    def create_session(
+        self, state: dict[str, Any] | None = None, api_key_id: int | None = None
+    ) -> SessionRecord:
         now = datetime.now(UTC)
         record = SessionRecord(
-            id=str(uuid.uuid4()), created_at=now, updated_at=now, state=state or {}
+            id=str(uuid.uuid4()),
+            created_at=now,
+            updated_at=now,
+            state=state or {},
+            api_key_id=api_key_id,
         )
         self.sessions[record.id] = record
         return record

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.errors import InvalidMessageError
+from assistant.errors import InvalidMessageError, UnknownSessionError
 from assistant.intents.base import INTENT_LABELS
 from assistant.lexicon import common_english_words
 from assistant.parser import TurnParser
@@ -60,6 +60,17 @@ def test_one_embedding_per_message_reaches_the_classifier() -> None:
     (_, vector, context), (_, _, second_context) = classifier.calls
     assert vector.shape == (384,) and not context.has_results
     assert second_context.has_results and second_context.previous_intent == "search"
+
+
+def test_a_session_started_with_an_api_key_is_only_found_with_that_key() -> None:
+    assistant = _assistant(FakeIntentClassifier())
+    mine = assistant.chat(None, "laptops", api_key_id=1)
+    with pytest.raises(UnknownSessionError):
+        assistant.chat(mine.session_id, "only Dell", api_key_id=2)
+    assert assistant.chat(mine.session_id, "only Dell", api_key_id=1).session_id == mine.session_id
+    page = assistant.chat(None, "laptops")  # the chat page's session: no key
+    with pytest.raises(UnknownSessionError):
+        assistant.chat(page.session_id, "only Dell", api_key_id=1)
 
 
 def test_pages_through_results_then_stops_at_the_end() -> None:

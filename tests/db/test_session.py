@@ -21,6 +21,7 @@ pytestmark = pytest.mark.unit
 TABLES = {"products", "chat_sessions", "turns", "impressions", "events"}
 TABLES |= {"customers", "orders", "order_lines", "return_requests"}  # issue 6, ORDERS
 TABLES |= {"handoffs", "staff_users", "staff_tokens", "staff_messages"}  # issue 6, DESK
+TABLES |= {"api_keys", "openai_threads"}  # issue 7
 
 
 def test_creates_parent_directory_and_applies_pragmas(engine: Engine, tmp_path: Path) -> None:
