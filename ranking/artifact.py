@@ -154,7 +154,7 @@ class CtrScorer:
         """Click probabilities of already-built features."""
         if len(batch) == 0:
             return np.zeros(0, dtype=np.float32)
-        with torch.no_grad():
+        with torch.inference_mode():
             logits = self.model(BatchTensors(batch).all())
         return torch.sigmoid(logits).numpy().astype(np.float32)
 

@@ -79,6 +79,10 @@ class BatchTensors:
         index = np.asarray(index, dtype=np.int64)
         history = b.history_index[index]
         mask = history >= 0
+        # Trailing padding columns no row uses change nothing (masked): drop them, keep one.
+        used_columns = np.flatnonzero(mask.any(axis=0))
+        width = int(used_columns[-1]) + 1 if len(used_columns) else 1
+        history, mask = history[:, :width], mask[:, :width]
         n = len(index)
         used = np.concatenate([b.query_index[index], b.candidate_index[index], history[mask]])
         distinct, local = np.unique(used, return_inverse=True)
