@@ -16,11 +16,16 @@ import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from assistant.api.errors import install_error_handlers  # noqa: E402
+from assistant.api.limits import install_api_middleware  # noqa: E402
+from assistant.api.openai_routes import openai_api  # noqa: E402
 from assistant.api.routes import api, health  # noqa: E402
 from assistant.api.staff_routes import staff_api  # noqa: E402
+from assistant.api.stream_routes import stream_api  # noqa: E402
+from assistant.api.widget_routes import widget  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.staff_ui import build_staff_ui  # noqa: E402
 from assistant.ui import build_chat_ui  # noqa: E402
+from db.api_keys import ApiKeyRepository  # noqa: E402
 
 
 def create_app(services: Services) -> FastAPI:
@@ -32,9 +37,14 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    # CORS, body size, API keys, rate limits, timeout on /api and /v1 (issue 7, KEYS).
+    install_api_middleware(app, services.settings, ApiKeyRepository(services.session_factory))
     app.include_router(health)
     app.include_router(api)
+    app.include_router(stream_api)  # /api/v1/chat/stream (Server-Sent Events)
+    app.include_router(openai_api)  # /v1/models, /v1/chat/completions (OpenAI-compatible)
     app.include_router(staff_api)
+    app.include_router(widget)  # /widget.js and /widget/demo (no API key needed)
     # The staff console first: the shopper page at "/" would otherwise catch "/staff".
     support = services.support
     staff_page = build_staff_ui(support.staff_auth, support.console)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The highest max_message_chars allowed; request schemas cap messages at it.
+MESSAGE_CHARS_CEILING = 100_000
 
 
 def _default_model_path() -> str:
@@ -116,7 +119,48 @@ class Settings(BaseSettings):
     # HTTP
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 7860
-    max_message_chars: Annotated[int, Field(ge=1, le=100_000)] = 2000
+    # The one message-length limit (API, stream, OpenAI route and chat page all check it).
+    max_message_chars: Annotated[int, Field(ge=1, le=MESSAGE_CHARS_CEILING)] = 2000
+
+    # Developer API keys and limits (issue 7, assistant/api/auth.py and limits.py). The API under
+    # /api and /v1 needs "Authorization: Bearer <key>" once any key is active (`shopbot keys
+    # create`) or require_api_key is set; the staff API keeps its own tokens. Key lookups are
+    # cached api_key_cache_seconds, so a revocation from another process (the CLI) takes effect
+    # within that time. Rate limits are token buckets per key (a key's own limit overrides the
+    # default) and per IP address for callers without a key; 0 = off. They live in each worker
+    # process's memory: with N workers a client may get up to N times the limit.
+    require_api_key: bool = False
+    api_key_cache_seconds: Annotated[float, Field(ge=0, le=3600)] = 5.0
+    rate_limit_per_minute: Annotated[int, Field(ge=0, le=1_000_000)] = 120
+    ip_rate_limit_per_minute: Annotated[int, Field(ge=0, le=1_000_000)] = 60
+    max_body_bytes: Annotated[int, Field(ge=1024, le=100 * 2**20)] = 64 * 1024
+    # Non-streaming /api and /v1 requests answer 504 past this (a stream is not cut once started).
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    # Browser origins allowed to call the API (CORS), e.g. ["https://shop.example"] or, in the
+    # environment, SHOPBOT_CORS_ORIGINS=https://a.example,https://b.example. Empty = same-origin.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Optional LLM phrasing of replies (issue 9, assistant/phrasing): "none" keeps the
+    # template replies and never contacts a model. "openai" is any OpenAI-compatible endpoint
+    # (llm_base_url, e.g. http://127.0.0.1:8080/v1; unset = api.openai.com); "ollama" an
+    # Ollama server (unset = http://127.0.0.1:11434). Past llm_timeout_seconds, on an error or
+    # an unsupported claim, the template reply is used.
+    llm_provider: Literal["none", "openai", "ollama"] = "none"
+    llm_base_url: Annotated[str, Field(max_length=2000)] | None = None
+    llm_model: Annotated[str, Field(max_length=200)] = ""
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 8.0
+    llm_temperature: Annotated[float, Field(ge=0, le=2)] = 0.2
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):  # from the environment: comma-separated, or a JSON list
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [o.strip() for o in text.split(",") if o.strip()]
+        return value
 
     @field_validator("chroma_host")
     @classmethod
@@ -127,6 +171,12 @@ class Settings(BaseSettings):
     def _some_fusion_weight(self) -> Settings:
         if self.fusion_dense_weight + self.fusion_lexical_weight == 0:
             raise ValueError("fusion_dense_weight and fusion_lexical_weight cannot both be 0")
+        return self
+
+    @model_validator(mode="after")
+    def _llm_needs_a_model(self) -> Settings:
+        if self.llm_provider != "none" and not self.llm_model.strip():
+            raise ValueError(f"llm_provider={self.llm_provider!r} needs llm_model")
         return self
 
     @property

@@ -13,6 +13,7 @@ from assistant.dialogue import DialogueState, advance
 from assistant.errors import InvalidMessageError, UnknownSessionError
 from assistant.intents.base import IntentClassifier, IntentContext, IntentLabel
 from assistant.parser import TurnParser
+from assistant.phrasing.types import PhrasedBy, Phrasing
 from assistant.policy import IntentPolicy
 from assistant.replies import ProductCard, cards_for
 from assistant.shopping import ProductSearch, Retriever
@@ -44,6 +45,14 @@ class ConversationStore(Protocol):
     def record_turn(self, turn: NewTurn) -> TurnRecord: ...
 
 
+class ReplyPhraser(Protocol):
+    """Rewords a turn's reply (optional LLM phrasing, :class:`assistant.phrasing.TurnPhraser`)."""
+
+    def phrase_turn(
+        self, intent: str, outcome: TurnOutcome, session_id: str | None = None
+    ) -> Phrasing: ...
+
+
 class ChatResult(BaseModel):
     """The assistant's answer to one message (the body of ``POST /api/v1/chat``).
 
@@ -73,6 +82,11 @@ class ChatResult(BaseModel):
         default=None,
         exclude_if=lambda value: value is None,
         description="Side-by-side of the compared products (compare answers only).",
+    )
+    phrased_by: PhrasedBy = Field(
+        default="template",
+        exclude_if=lambda value: value == "template",
+        description="'llm' when a language model worded the reply (absent: the template reply).",
     )
 
 
@@ -108,6 +122,7 @@ class ShoppingAssistant:
         min_confidence: float = 0.5,
         support: SupportTurns | None = None,
         staff_messages: StaffMessageFeed | None = None,
+        phraser: ReplyPhraser | None = None,
     ) -> None:
         if candidates_k <= 0 or results_k <= 0:
             raise ValueError("candidates_k and results_k must be positive")
@@ -126,6 +141,7 @@ class ShoppingAssistant:
             self._search, products, results_k=results_k, support=support
         )
         self._staff_messages = staff_messages
+        self._phraser = phraser
         self.candidates_k = candidates_k
         self.results_k = results_k
         self.max_message_chars = max_message_chars
@@ -137,6 +153,7 @@ class ShoppingAssistant:
         source: Literal["live", "simulated"] = "live",
         customer_id: str | None = None,
         api_key_id: int | None = None,
+        phrase: bool = True,
     ) -> ChatResult:
         """Answer one message; ``session_id`` ``None`` starts a new conversation.
 
@@ -144,7 +161,8 @@ class ShoppingAssistant:
         to the first customer that uses it, and another customer (or nobody) using it later
         gets :class:`~assistant.support.identity.SessionOwnerError`. ``api_key_id`` is the
         developer API key making the call (None: the chat page, or no keys configured); a
-        session started with a key is only found with that key.
+        session started with a key is only found with that key. ``phrase=False`` skips LLM
+        phrasing (a streaming caller phrases the result itself: ``TurnPhraser.stream_result``).
         """
         started = time.perf_counter()
         text = self._checked(message)
@@ -162,6 +180,7 @@ class ShoppingAssistant:
         outcome = self._responder.respond(
             turn, decision, state, after, shown, prediction, session.id, session.customer_id
         )
+        outcome, phrased_by = self._phrased(decision.intent, outcome, session.id, phrase)
         record = self._record(session.id, text, decision.intent, outcome, started, source)
         log.info(
             "turn session=%s turn=%s label=%s confidence=%.2f intent=%s action=%s reason=%s "
@@ -180,7 +199,19 @@ class ShoppingAssistant:
             comparison=outcome.comparison,
             sources=outcome.sources,
             staff_messages=self._staff_replies_since(session),
+            phrased_by=phrased_by,
         )
+
+    def _phrased(
+        self, intent: str, outcome: TurnOutcome, session_id: str, phrase: bool
+    ) -> tuple[TurnOutcome, PhrasedBy]:
+        """The outcome with the model's wording when a phraser is set and its text is faithful."""
+        if self._phraser is None or not phrase:
+            return outcome, "template"
+        phrasing = self._phraser.phrase_turn(intent, outcome, session_id)
+        if phrasing.phrased_by == "template":
+            return outcome, "template"
+        return outcome.model_copy(update={"reply": phrasing.text}), "llm"
 
     def _staff_replies_since(self, session: SessionRecord) -> list[StaffReply]:
         """Staff replies written since the shopper's previous message (the session's last turn)."""

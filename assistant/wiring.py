@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +43,17 @@ from retrieval.search import DenseRetriever
 from retrieval.spelling import encoder_words
 from retrieval.vector_store import ChromaVectorIndex
 from retrieval.writer_lock import exclusive_writer
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.phrasing.turns import TurnPhraser
+    from assistant.streaming import ReplyStreamer
+    from db.openai_threads import OpenAIThreadRepository
+    from retrieval.filters import SearchFilters
+    from retrieval.lc_embeddings import EncoderEmbeddings
+    from retrieval.lc_policies import PolicyRetriever
+    from retrieval.lc_products import ProductRetriever
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +285,73 @@ class Services:
             max_message_chars=s.max_message_chars,
             support=self.support.turns,
             staff_messages=self.support.handoffs,
+            phraser=self.turn_phraser,
         )
+
+    @cached_property
+    def reply_streamer(self) -> ReplyStreamer:
+        """How streamed answers send their reply text (issue 7): the finished reply in word
+        groups. A token-relaying streamer (issue 9) is swapped in here; routes are unchanged."""
+        from assistant.streaming import WordGroups
+
+        return WordGroups()
+
+    @cached_property
+    def openai_threads(self) -> OpenAIThreadRepository:
+        """OpenAI-style histories -> assistant sessions (``/v1/chat/completions``, issue 7)."""
+        from db.openai_threads import OpenAIThreadRepository
+
+        return OpenAIThreadRepository(self.session_factory)
+
+    # --- LangChain and optional LLM phrasing (issue 9, LLM) -----------------------------
+
+    @cached_property
+    def chat_model(self) -> BaseChatModel | None:
+        """The phrasing model ``llm_provider`` names (None: template replies only)."""
+        from assistant.phrasing.models import chat_model_from_settings
+
+        return chat_model_from_settings(self.settings)
+
+    @cached_property
+    def turn_phraser(self) -> TurnPhraser | None:
+        """Phrases replies with :attr:`chat_model`, checked against the facts (None if off)."""
+        if self.chat_model is None:
+            return None
+        from assistant.phrasing import LLMPhraser, ReplyValidator, TurnPhraser
+
+        phraser = LLMPhraser(
+            self.chat_model,
+            ReplyValidator(self.products.brands()),
+            timeout_seconds=self.settings.llm_timeout_seconds,
+        )
+        return TurnPhraser(phraser, self.products)
+
+    def langchain_product_retriever(
+        self, k: int = 5, filters: SearchFilters | None = None
+    ) -> ProductRetriever:
+        """The product search as a LangChain ``BaseRetriever`` (attribute filters enforced)."""
+        from assistant.shopping import ProductSearch
+        from retrieval.filters import SearchFilters
+        from retrieval.lc_products import ProductRetriever
+
+        # candidates_k=1: the pool is exactly the k asked for (widened for attribute filters);
+        # the ranker is never used by ProductSearch.candidates.
+        search = ProductSearch(self.retriever, DiversifiedRanker(), candidates_k=1)
+        return ProductRetriever(search=search, k=k, filters=filters or SearchFilters())
+
+    def langchain_policy_retriever(
+        self, k: int = 3, min_score: float | None = None
+    ) -> PolicyRetriever:
+        """The store policy passages as a LangChain ``BaseRetriever``."""
+        from retrieval.lc_policies import PolicyRetriever
+
+        return PolicyRetriever(library=self.support.policies, k=k, min_score=min_score)
+
+    def langchain_embeddings(self) -> EncoderEmbeddings:
+        """The BERT encoder as LangChain ``Embeddings`` (shares the query cache)."""
+        from retrieval.lc_embeddings import EncoderEmbeddings
+
+        return EncoderEmbeddings(self.query_embedder)
 
     def ingest(
         self,
@@ -347,4 +425,7 @@ class Services:
         log.info("policies ready: %s", self.support.sync_policies().model_dump())
 
     def close(self) -> None:
+        phraser = self.__dict__.get("turn_phraser")
+        if phraser is not None:
+            phraser.phraser.close()  # model calls in flight finish in the background
         self.engine.dispose()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, status
 
+from assistant.api.auth import ApiCallerDep
 from assistant.api.deps import AssistantDep, ServicesDep
 from assistant.api.schemas import (
     ERROR_RESPONSES,
@@ -21,7 +22,7 @@ from assistant.api.schemas import (
     TurnOut,
 )
 from assistant.errors import UnknownSessionError
-from assistant.service import ChatResult
+from assistant.service import ChatResult, visible_to
 from assistant.support.identity import CustomerAuthError, SessionOwnerError
 from assistant.support.staff_feed import staff_replies
 from assistant.wiring import Services
@@ -33,13 +34,18 @@ health = APIRouter()
 
 
 @api.post("/chat", response_model=ChatResult, tags=["chat"])
-def chat(body: ChatRequest, assistant: AssistantDep, services: ServicesDep) -> ChatResult:
+def chat(
+    body: ChatRequest, assistant: AssistantDep, services: ServicesDep, caller: ApiCallerDep
+) -> ChatResult:
     """Send one shopper message; returns the reply, the products shown and the filters applied.
 
-    With ``customer_token`` the conversation is tied to that customer (orders, returns).
+    With ``customer_token`` the conversation is tied to that customer (orders, returns). With an
+    API key, a new conversation belongs to that key; another key's ``session_id`` is a 404.
     """
     customer_id = verified_customer(body.customer_token, services)
-    return assistant.chat(body.session_id, body.message, customer_id=customer_id)
+    return assistant.chat(
+        body.session_id, body.message, customer_id=customer_id, api_key_id=caller.key_id
+    )
 
 
 def verified_customer(token: str | None, services: Services) -> str | None:
@@ -73,8 +79,12 @@ def get_product(product_id: str, services: ServicesDep) -> ProductDetail:
     status_code=status.HTTP_201_CREATED,
     tags=["events"],
 )
-def record_event(body: EventRequest, services: ServicesDep) -> EventResponse:
-    """Log a click, add-to-cart or purchase on a product shown in a session."""
+def record_event(body: EventRequest, services: ServicesDep, caller: ApiCallerDep) -> EventResponse:
+    """Log a click, add-to-cart or purchase on a product shown in a session (404 for a session
+    of another API key, as for an unknown one)."""
+    session = services.conversations.get_session(body.session_id)
+    if session is not None and not visible_to(session, caller.key_id):
+        raise NotFoundError("session", body.session_id)
     event = services.conversations.record_event(
         NewEvent(
             session_id=body.session_id,
@@ -90,15 +100,17 @@ def record_event(body: EventRequest, services: ServicesDep) -> EventResponse:
 def get_session(
     session_id: str,
     services: ServicesDep,
+    caller: ApiCallerDep,
     x_customer_token: Annotated[str | None, Header(max_length=512)] = None,
 ) -> SessionResponse:
     """A conversation's turns in order, with the products each turn showed.
 
     A signed-in customer's conversation (it may hold order details) needs that customer's
     token in ``X-Customer-Token``: 401 if invalid, 403 if missing or another customer's.
+    Another API key's conversation is a 404, like an unknown one.
     """
     session = services.conversations.get_session(session_id)
-    if session is None:
+    if session is None or not visible_to(session, caller.key_id):
         raise UnknownSessionError(f"unknown session {session_id!r}")
     if session.customer_id is not None:
         if verified_customer(x_customer_token, services) != session.customer_id:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.config import MESSAGE_CHARS_CEILING
 from assistant.replies import ProductCard
 from assistant.support.staff_feed import StaffReply
 from retrieval.filters import SearchFilters
@@ -23,7 +24,15 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     session_id: SessionId | None = None
-    message: Annotated[str, Field(min_length=1, max_length=2000)]
+    message: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=MESSAGE_CHARS_CEILING,
+            description="At most `max_message_chars` characters (setting, default 2000); "
+            "longer: 422 `invalid_message`.",
+        ),
+    ]
     customer_token: Annotated[
         str | None,
         Field(
