@@ -65,6 +65,10 @@ def main(settings: Settings | None = None) -> None:
     settings = settings or Settings()
     services = Services(settings)
     services.bootstrap(show_progress=True)
+    if settings.serve_torch_threads:
+        import torch
+
+        torch.set_num_threads(settings.serve_torch_threads)
     app = create_app(services)
     print(f"Shopbot is ready on http://{settings.host}:{settings.port}/  (API docs at /docs)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

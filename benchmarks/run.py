@@ -84,10 +84,15 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 180) 
     raise RuntimeError("server did not become ready")
 
 
+# A benchmark client is one IP sending hundreds of requests: rate limits off for its servers.
+UNLIMITED = {"SHOPBOT_RATE_LIMIT_PER_MINUTE": "0", "SHOPBOT_IP_RATE_LIMIT_PER_MINUTE": "0"}
+
+
 def chat_latency(root: Path, n_queries: int) -> dict[str, float | int]:
     port = _free_port()
     env = {
         **os.environ,
+        **UNLIMITED,
         "SHOPBOT_DATABASE_URL": f"sqlite:///{root / 'shop.db'}",
         "SHOPBOT_CHROMA_PATH": str(root / "chroma"),
         "SHOPBOT_PORT": str(port),

@@ -31,7 +31,14 @@ import httpx
 
 from assistant.config import Settings
 from assistant.wiring import Services
-from benchmarks.run import _free_port, _percentile, _wait_ready, build_store, write_figures
+from benchmarks.run import (
+    UNLIMITED,
+    _free_port,
+    _percentile,
+    _wait_ready,
+    build_store,
+    write_figures,
+)
 
 TEXTS = [
     "laptop", "thin and light notebook", "gaming laptop 16GB", "17 inch laptop", "labtop",
@@ -111,6 +118,7 @@ def running_server(root: Path, mode: str) -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
+        **UNLIMITED,
         "SHOPBOT_DATABASE_URL": f"sqlite:///{root / 'shop.db'}",
         "SHOPBOT_CHROMA_PATH": str(root / "chroma"),
         "SHOPBOT_PORT": str(port),

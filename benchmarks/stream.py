@@ -179,9 +179,6 @@ def run_conversation(
 def stream_latency(root: Path, runs: int, seed: int = 11) -> dict[str, float | int]:
     """Serve the store at ``root`` and time ``runs`` messages on each endpoint."""
     recorder = Recorder()
-    # One client on one IP sends hundreds of requests a minute: no rate limits for this server.
-    for limit in ("SHOPBOT_RATE_LIMIT_PER_MINUTE", "SHOPBOT_IP_RATE_LIMIT_PER_MINUTE"):
-        os.environ.setdefault(limit, "0")
     with running_server(root, "hybrid") as base, httpx.Client(base_url=base, timeout=60) as client:
         for turns in conversations(5, seed=seed + 1):  # warm-up, not counted
             run_conversation(client, turns, Recorder())

@@ -139,9 +139,17 @@ class ErrorBody(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Malformed request body"},
-    401: {"model": ErrorBody, "description": "Invalid or expired customer token"},
+    401: {
+        "model": ErrorBody,
+        "description": "Missing, unknown or revoked API key (when keys are configured), or an "
+        "invalid or expired customer token",
+    },
     403: {"model": ErrorBody, "description": "The session belongs to another customer"},
     404: {"model": ErrorBody, "description": "Unknown session, product or turn"},
     409: {"model": ErrorBody, "description": "Reference to another session's turn"},
+    413: {"model": ErrorBody, "description": "Request body larger than max_body_bytes"},
     422: {"model": ErrorBody, "description": "Invalid field values"},
+    429: {"model": ErrorBody, "description": "Rate limit exceeded; see the Retry-After header"},
+    503: {"model": ErrorBody, "description": "The store is temporarily unavailable; retry"},
+    504: {"model": ErrorBody, "description": "The request took longer than the timeout"},
 }
