@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant.support.handoff import HandoffDesk, is_affirmative, is_negative
 from assistant.support.policies import PolicyAnswer, PolicyLibrary
+from assistant.support.return_flow import STATE_KEY as ORDERS_STATE_KEY
 from assistant.support.types import SupportHandler, SupportReply, SupportRequest
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,9 @@ class SupportDesk:
         *,
         orders: SupportHandler | None = None,
         is_refund_question: Callable[[str], bool] | None = None,
+        general_min_score: float | None = None,
     ) -> None:
+        self.general_min_score = general_min_score
         self._policies = policies
         self._handoffs = handoffs
         self._orders = orders
@@ -110,6 +113,7 @@ class SupportDesk:
             reply = self._ask_orders(request)
             if reply.handoff:
                 return self.hand_off(request, reply.handoff_reason or "the orders desk", reply)
+            reply = self._with_general_answer(request, reply)
         elif request.intent in POLICY_INTENTS:
             reply = self._answer_policy(request, offered)
         else:
@@ -152,6 +156,25 @@ class SupportDesk:
         if best is None or best.score < min_score or answer.source is None:
             return None
         return self._reply(request, policy_reply(answer), desk={}, sources=[answer.source])
+
+    def _with_general_answer(self, request: SupportRequest, reply: SupportReply) -> SupportReply:
+        """An order question about no order in particular ("how long does delivery take?",
+        "how do I track my package?") also gets the policy passage that answers it in general,
+        when one clears the stricter fallback threshold; the orders desk's own reply (sign in,
+        which order?) follows. Not inside a return walk-through, nor once an order is named."""
+        if (
+            self.general_min_score is None
+            or request.order_number
+            or reply.order_number
+            or request.support_state.get(ORDERS_STATE_KEY)
+        ):
+            return reply
+        general = self.answer_if_sure(request, self.general_min_score)
+        if general is None:
+            return reply
+        return reply.model_copy(
+            update={"reply": f"{general.reply} {reply.reply}", "sources": general.sources}
+        )
 
     def _answer_policy(self, request: SupportRequest, offered: bool) -> SupportReply:
         answer = self._policies.answer(request.text)

@@ -99,6 +99,7 @@ class SupportServices:
             HandoffDesk(self.handoffs, self._transcripts),
             orders=self._orders(),
             is_refund_question=self._is_refund_question,
+            general_min_score=self.settings.policy_fallback_min_score,
         )
 
     @cached_property

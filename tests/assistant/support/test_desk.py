@@ -65,13 +65,16 @@ def _request(text: str, intent: IntentLabel, state: dict[str, Any] | None = None
     )  # fmt: skip
 
 
-def _desk(score: float = 0.6, orders: FakeOrders | None = None) -> tuple[SupportDesk, FakeHandoffs]:
+def _desk(
+    score: float = 0.6, orders: FakeOrders | None = None, general: float | None = None
+) -> tuple[SupportDesk, FakeHandoffs]:
     handoffs = FakeHandoffs()
     desk = SupportDesk(
         FakePolicies(score),  # type: ignore[arg-type]
         handoffs,  # type: ignore[arg-type]
         orders=orders,
         is_refund_question=lambda text: "refund" in text,
+        general_min_score=general,
     )
     return desk, handoffs
 
@@ -119,6 +122,37 @@ def test_order_intents_and_refund_status_go_to_the_orders_desk_with_their_state(
     assert len(orders.requests) == 2
     desk.handle(_request("what is your return policy?", "return_policy"))
     assert len(orders.requests) == 2  # a policy question stays with the policies
+
+
+def test_an_order_question_about_no_order_also_gets_the_general_policy_answer() -> None:
+    desk, _ = _desk(score=0.6, orders=FakeOrders(), general=0.45)
+    reply = desk.handle(_request("how long does delivery take?", "order_status"))
+    assert reply.reply.startswith("From our Shipping and delivery policy (PO boxes)")
+    assert reply.reply.endswith("Which item?")  # the orders desk's own question follows
+    assert [(s.document, s.section) for s in reply.sources] == [("shipping", "PO boxes")]
+
+
+@pytest.mark.parametrize(
+    ("score", "request_kwargs"),
+    [
+        (0.40, {}),  # no passage clears the stricter threshold
+        (0.60, {"state": {"orders": {"step": "item"}}}),  # inside a return walk-through
+    ],
+)
+def test_no_general_answer_below_the_threshold_or_inside_a_walk_through(
+    score: float, request_kwargs: dict[str, Any]
+) -> None:
+    desk, _ = _desk(score=score, orders=FakeOrders(), general=0.45)
+    reply = desk.handle(_request("how long does delivery take?", "order_status", **request_kwargs))
+    assert reply.reply == "Which item?" and reply.sources == []
+
+
+def test_no_general_answer_once_an_order_is_named() -> None:
+    desk, _ = _desk(score=0.6, orders=FakeOrders(), general=0.45)
+    request = _request("where is order 10234?", "order_status").model_copy(
+        update={"order_number": "10234"}
+    )
+    assert desk.handle(request).reply == "Which item?"
 
 
 def test_second_unresolved_turn_in_a_row_hands_over() -> None:
