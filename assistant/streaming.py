@@ -2,10 +2,12 @@
 
 The HTTP layers (``/api/v1/chat/stream`` as Server-Sent Events, ``/v1/chat/completions`` with
 ``stream=true`` as OpenAI chunks) only translate these events; how the reply text is produced is
-behind :class:`ReplyStreamer`. Today the turn is computed first and its finished reply is cut into
-word groups (:class:`WordGroups`): the first text arrives when the whole turn is done, and the
-chunking only spreads it out. A streamer relaying a language model's validated tokens (issue 9)
-plugs in by implementing :class:`ReplyStreamer` with ``chat_phrasing = False``; no route changes.
+behind :class:`ReplyStreamer`. Without a language model the turn is computed first and its
+finished reply is cut into word groups (:class:`WordGroups`): the first text arrives when the
+whole turn is done, and the chunking only spreads it out. With one,
+:class:`assistant.phrasing.streamer.PhrasedReplies` relays the model's validated sentences as
+they arrive (``chat_phrasing = False``); if the model fails mid-way, a :class:`ReplaceText`
+event tells the client to show the template reply instead of the text already streamed.
 
 The turn is recorded by :meth:`ShoppingAssistant.chat` before any reply text is streamed, so a
 client that disconnects mid-stream does not lose it: ``GET /api/v1/sessions/{id}`` shows it.
@@ -51,6 +53,18 @@ class TextDelta(BaseModel):
     text: str
 
 
+class ReplaceText(BaseModel):
+    """The deltas sent so far are superseded: show ``text`` instead (it is ``done.reply``).
+
+    Sent after the last delta when the streamed pieces do not join to the final reply, e.g. a
+    language model that failed mid-way and was replaced by the template reply.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    event: Literal["replace"] = "replace"
+    text: str
+
+
 class ProductsEvent(BaseModel):
     model_config = ConfigDict(frozen=True)
     event: Literal["products"] = "products"
@@ -87,8 +101,8 @@ class StreamFailure(BaseModel):
 
 
 StreamEvent = Annotated[
-    StreamStart | TextDelta | ProductsEvent | SourcesEvent | ComparisonEvent | TurnDone
-    | StreamFailure,
+    StreamStart | TextDelta | ReplaceText | ProductsEvent | SourcesEvent | ComparisonEvent
+    | TurnDone | StreamFailure,
     Field(discriminator="event"),
 ]  # fmt: skip
 
@@ -112,9 +126,10 @@ class ChatAssistant(Protocol):
 class ReplyStreamer(Protocol):
     """Produces the reply text of a computed turn in pieces.
 
-    ``stream`` yields the pieces and returns the final result (its ``reply`` is the pieces
-    joined). ``chat_phrasing`` says whether :meth:`ShoppingAssistant.chat` should phrase the
-    reply itself (True) or leave the template reply for the streamer to reword (False).
+    ``stream`` yields the pieces and returns the final result (its ``reply`` is normally the
+    pieces joined; when it is not, :func:`stream_turn` sends a :class:`ReplaceText` event).
+    ``chat_phrasing`` says whether :meth:`ShoppingAssistant.chat` should phrase the reply
+    itself (True) or leave the template reply for the streamer to reword (False).
     """
 
     chat_phrasing: bool
@@ -195,6 +210,8 @@ def stream_turn(
 ) -> Iterator[StreamEvent]:
     """Run one turn and yield its events: start, deltas, products, sources, comparison, done.
 
+    A ``replace`` event follows the deltas when they do not join to the final reply.
+
     ``start`` comes before any work. Any failure after it is yielded as a final
     :class:`StreamFailure` (never raised), so a consumer can always close its stream cleanly.
 
@@ -221,13 +238,17 @@ def _turn_events(
         phrase=replies.chat_phrasing,
     )
     pieces = replies.stream(result)
+    sent: list[str] = []
     while True:
         try:
             piece = next(pieces)
         except StopIteration as done:
             result = done.value
             break
+        sent.append(piece)
         yield TextDelta(text=piece)
+    if "".join(sent) != result.reply:
+        yield ReplaceText(text=result.reply)
     if result.products:
         yield ProductsEvent(products=result.products)
     if result.sources:

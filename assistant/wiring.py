@@ -290,11 +290,15 @@ class Services:
 
     @cached_property
     def reply_streamer(self) -> ReplyStreamer:
-        """How streamed answers send their reply text (issue 7): the finished reply in word
-        groups. A token-relaying streamer (issue 9) is swapped in here; routes are unchanged."""
+        """How streamed answers send their reply text: the finished reply in word groups
+        (issue 7), or, with a phrasing model, its validated sentences as they arrive (issue 9)."""
         from assistant.streaming import WordGroups
 
-        return WordGroups()
+        if self.turn_phraser is None:
+            return WordGroups()
+        from assistant.phrasing.streamer import PhrasedReplies
+
+        return PhrasedReplies(self.turn_phraser, self.conversations)
 
     @cached_property
     def openai_threads(self) -> OpenAIThreadRepository:

@@ -203,6 +203,25 @@ class ConversationRepository:
                 session.execute(insert(ImpressionRow), self._impressions(turn, row.id, now))
         return _turn_record(row, list(turn.products))
 
+    def set_turn_reply(self, turn_id: int, reply: str) -> None:
+        """Replace a stored turn's reply with the text the shopper was shown (a streamed wording).
+
+        Raises:
+            NotFoundError: Unknown turn; nothing is changed.
+        """
+        with write_scope(self._sessions) as session:
+            updated = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(TurnRow)
+                    .where(TurnRow.id == turn_id)
+                    .values(reply=reply)
+                    .execution_options(synchronize_session=False)
+                ),
+            )
+            if updated.rowcount == 0:
+                raise NotFoundError("turn", str(turn_id))
+
     @staticmethod
     def _impressions(turn: NewTurn, turn_id: int, now: datetime) -> list[dict[str, Any]]:
         return [

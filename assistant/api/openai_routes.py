@@ -47,6 +47,7 @@ from assistant.api.sse import SSE_HEADERS, SSE_MEDIA_TYPE, relay, sse_frame
 from assistant.errors import InvalidMessageError
 from assistant.service import ChatResult, ShoppingAssistant
 from assistant.streaming import (
+    ReplaceText,
     StreamEvent,
     StreamFailure,
     StreamStart,
@@ -96,8 +97,11 @@ async def chat_completions(
 
     ``stream=true`` sends ``chat.completion.chunk`` events: the role, the reply text in pieces,
     then a chunk with ``finish_reason: "stop"``, ``delta.products`` and ``shopbot``, then a
-    usage chunk if ``stream_options.include_usage``, then ``[DONE]``. A failure after the stream
-    started is sent as ``data: {"error": {...}}`` (OpenAI clients raise ``APIError``).
+    usage chunk if ``stream_options.include_usage``, then ``[DONE]``. With a phrasing model
+    the text chunks are its validated sentences; if it fails mid-way, the finishing chunk's
+    ``shopbot.replaced_reply`` is the reply to show instead of the text streamed. A failure
+    after the stream started is sent as ``data: {"error": {...}}`` (OpenAI clients raise
+    ``APIError``).
     ``usage`` counts words, not tokens.
     """
     if body.model != MODEL_ID:
@@ -174,8 +178,9 @@ def _remember(
     threads.remember(thread_digest(history, api_key_id, body.user), result.session_id)
 
 
-def _extra(result: ChatResult) -> ShopbotExtra:
+def _extra(result: ChatResult, replaced_reply: str | None = None) -> ShopbotExtra:
     return ShopbotExtra(
+        replaced_reply=replaced_reply,
         session_id=result.session_id,
         turn_id=result.turn_id,
         intent=result.intent,
@@ -219,11 +224,16 @@ class _CompletionStream:
         self._api_key_id = api_key_id
         self._id = f"chatcmpl-{uuid.uuid4().hex}"
         self._created = int(time.time())
+        self._streamed = ""
+        self._replaced = False
 
     def frames(self, events: Iterator[StreamEvent]) -> Iterator[bytes]:
         for event in events:
             if isinstance(event, TextDelta):
+                self._streamed += event.text
                 yield self._chunk(ChunkDelta(content=event.text))
+            elif isinstance(event, ReplaceText):
+                self._replaced = True  # told in the finishing chunk's shopbot.replaced_reply
             elif isinstance(event, TurnDone):
                 yield from self._finish(event.result)
             elif isinstance(event, StreamFailure):
@@ -235,11 +245,16 @@ class _CompletionStream:
 
     def _finish(self, result: ChatResult) -> Iterator[bytes]:
         _remember(self._threads, self._body, self._api_key_id, result)
+        replaced = result.reply if self._replaced else None
+        if replaced is not None:
+            # A plain client keeps the streamed text as the assistant message: continue its
+            # history too, whichever text it resends.
+            streamed = result.model_copy(update={"reply": self._streamed})
+            _remember(self._threads, self._body, self._api_key_id, streamed)
         final = ChunkChoice(delta=ChunkDelta(products=result.products), finish_reason="stop")
+        extra = _extra(result, replaced)
         yield self._frame(
-            ChatCompletionChunk(
-                id=self._id, created=self._created, choices=[final], shopbot=_extra(result)
-            )
+            ChatCompletionChunk(id=self._id, created=self._created, choices=[final], shopbot=extra)
         )
         options = self._body.stream_options
         if options is not None and options.include_usage:

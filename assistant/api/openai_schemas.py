@@ -106,6 +106,12 @@ class ShopbotExtra(BaseModel):
     filters: SearchFilters
     sources: list[Source] = Field(default_factory=list)
     comparison: ComparisonTable | None = None
+    replaced_reply: str | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Streams only, and only when the phrasing model failed mid-way: the text "
+        "streamed so far is superseded; show this (the template reply) instead.",
+    )
 
 
 class Usage(BaseModel):

@@ -14,6 +14,7 @@ from typing import Any
 from assistant.streaming import (
     ComparisonEvent,
     ProductsEvent,
+    ReplaceText,
     SourcesEvent,
     StreamEvent,
     StreamStart,
@@ -38,6 +39,8 @@ def event_payload(event: StreamEvent) -> Any:
     if isinstance(event, StreamStart):
         return {"session_id": event.session_id}
     if isinstance(event, TextDelta):
+        return {"text": event.text}
+    if isinstance(event, ReplaceText):
         return {"text": event.text}
     if isinstance(event, ProductsEvent):
         return {"products": [p.model_dump(mode="json") for p in event.products]}

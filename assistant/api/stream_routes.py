@@ -1,6 +1,8 @@
 """``POST /api/v1/chat/stream``: one chat turn as Server-Sent Events.
 
-Events, in order: ``start`` (at once), ``delta`` (1..n pieces of the reply), ``products``,
+Events, in order: ``start`` (at once), ``delta`` (1..n pieces of the reply), ``replace`` (only
+with LLM phrasing, when the model failed mid-way: ``{"text": <the reply to show instead>}``),
+``products``,
 ``sources`` and ``comparison`` (each only when present), then ``done`` with the complete
 ``ChatResult`` (the body ``POST /api/v1/chat`` returns), or ``error`` instead of ``done`` when
 the turn fails after the stream started. Requests that are refused before the stream starts
@@ -8,8 +10,9 @@ the turn fails after the stream started. Requests that are refused before the st
 error responses and status codes.
 
 The turn is stored before its text is streamed, so a client that disconnects mid-stream loses
-nothing: the turn is in ``GET /api/v1/sessions/{id}``. The reply is currently computed whole and
-then sent in word groups; see :mod:`assistant.streaming`.
+nothing: the turn is in ``GET /api/v1/sessions/{id}``. The reply is computed whole and sent in
+word groups, or, with a phrasing model, relayed sentence by sentence; see
+:mod:`assistant.streaming`.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ _SSE_EXAMPLE = (
 )
 _STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "Server-Sent Events: start, delta..., products?, sources?, "
+        "description": "Server-Sent Events: start, delta..., replace?, products?, sources?, "
         "comparison?, then done (the ChatResult) or error",
         "content": {SSE_MEDIA_TYPE: {"schema": {"type": "string"}, "example": _SSE_EXAMPLE}},
     }

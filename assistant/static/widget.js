@@ -455,6 +455,9 @@
         return; // not ours: ignore
       }
       if (name === "delta" && typeof payload.text === "string") self.appendText(turn, payload.text);
+      else if (name === "replace" && typeof payload.text === "string") {
+        self.replaceText(turn, payload.text);
+      }
       else if (name === "products") self.showCards(turn, payload.products || []);
       else if (name === "done") state.result = payload;
       else if (name === "error") state.error = payload.error || {};
@@ -486,6 +489,13 @@
   Widget.prototype.appendText = function (turn, text) {
     turn.bubble.classList.remove("pending");
     turn.bubble.textContent += text;
+    this.log.scrollTop = this.log.scrollHeight;
+  };
+
+  /** The text streamed so far is superseded (the phrasing model failed mid-way). */
+  Widget.prototype.replaceText = function (turn, text) {
+    turn.bubble.classList.remove("pending");
+    turn.bubble.textContent = text;
     this.log.scrollTop = this.log.scrollHeight;
   };
 

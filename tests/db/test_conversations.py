@@ -113,6 +113,22 @@ def test_turns_are_numbered_per_session_and_do_not_mix(
     assert [t.products[0].score for t in second_turns] == [0.0, 1.0, 2.0]
 
 
+def test_set_turn_reply_changes_only_that_turn(conversations: ConversationRepository) -> None:
+    session = conversations.create_session()
+    first = conversations.record_turn(new_turn(session.id, "first"))
+    second = conversations.record_turn(new_turn(session.id, "second"))
+    conversations.set_turn_reply(second.id, "Two HP laptops fit.")
+    turns = conversations.list_turns(session.id)
+    assert [t.reply for t in turns] == [first.reply, "Two HP laptops fit."]
+    assert turns[1].user_message == "second"
+
+
+def test_set_turn_reply_unknown_turn(conversations: ConversationRepository) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        conversations.set_turn_reply(987654, "text")
+    assert caught.value.entity == "turn"
+
+
 def test_concurrent_turns_get_distinct_numbers(
     conversations: ConversationRepository,
 ) -> None:
