@@ -219,4 +219,6 @@ OPENAI_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": OpenAIErrorBody, "description": "Request body too large"},
     422: {"model": OpenAIErrorBody, "description": "Invalid fields or messages"},
     429: {"model": OpenAIErrorBody, "description": "Rate limit reached (see Retry-After)"},
+    503: {"model": OpenAIErrorBody, "description": "The store is temporarily unavailable"},
+    504: {"model": OpenAIErrorBody, "description": "The request took longer than the timeout"},
 }

@@ -11,6 +11,7 @@ from assistant.api.deps import AssistantDep, ServicesDep
 from assistant.api.schemas import (
     ERROR_RESPONSES,
     ChatRequest,
+    ErrorBody,
     EventRequest,
     EventResponse,
     HealthResponse,
@@ -134,7 +135,12 @@ def get_session(
     )
 
 
-@health.get("/health", response_model=HealthResponse, tags=["ops"])
+@health.get(
+    "/health",
+    response_model=HealthResponse,
+    tags=["ops"],
+    responses={503: {"model": ErrorBody, "description": "Database or vector index unreachable"}},
+)
 def get_health(services: ServicesDep) -> HealthResponse:
     """Liveness: the database answers and the vector index is readable."""
     return HealthResponse(

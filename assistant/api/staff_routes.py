@@ -34,7 +34,11 @@ STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Account disabled or read-only"},
     404: {"model": ErrorBody, "description": "Unknown handoff or return"},
     409: {"model": ErrorBody, "description": "Return already decided"},
+    400: {"model": ErrorBody, "description": "Malformed request body"},
+    413: {"model": ErrorBody, "description": "Request body larger than max_body_bytes"},
     422: {"model": ErrorBody, "description": "Invalid fields"},
+    503: {"model": ErrorBody, "description": "The store is temporarily unavailable; retry"},
+    504: {"model": ErrorBody, "description": "The request took longer than the timeout"},
 }
 
 staff_api = APIRouter(prefix="/api/v1/staff", tags=["staff"], responses=STAFF_ERRORS)
