@@ -26,7 +26,11 @@ from retrieval.vector_store import VectorIndex
 
 log = logging.getLogger(__name__)
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])|\n+")
+# Sentence ends, blank lines, list items and table rows split; a single line break inside a
+# sentence is Markdown's soft wrap and does not ("Express shipping\narrives in 1 to 2 days.").
+_SENTENCE = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)|\n(?=\s*\|)"
+)
 SNIPPET_SENTENCES = 2
 # A neighbouring sentence joins the quote when it is nearly as relevant as the best one.
 SNIPPET_MARGIN = 0.08
@@ -84,7 +88,13 @@ class PolicySyncReport(BaseModel):
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    """The passage's sentences and list items, each on one line (soft wraps joined).
+
+    Example:
+        >>> sentences("Express shipping\narrives in 2 days. Next-day orders\narrive tomorrow.")
+        ['Express shipping arrives in 2 days.', 'Next-day orders arrive tomorrow.']
+    """
+    return [" ".join(s.split()) for s in _SENTENCE.split(text) if s and s.strip()]
 
 
 class PolicyLibrary:

@@ -94,3 +94,21 @@ def test_judged_policy_questions_hit_at_3(embedder: Any, tmp_path: Path) -> None
     questions = load_questions(REPO / "data" / "eval" / "policy_questions.tsv")
     scored = [s for s in score_questions(library, questions) if s.question.expected]
     assert sum(s.hit3 for s in scored) / len(scored) >= 0.9
+
+
+def test_a_soft_wrapped_sentence_stays_whole_and_list_items_split() -> None:
+    text = (
+        "Standard shipping arrives in 3 to 5 business days. Express shipping\n"
+        "arrives in 1 to 2 business days.\n\nWe ship:\n- to the US\n- to Canada\n\n"
+        "| item | window |\n| --- | --- |\n| Cables | 60 days |"
+    )
+    assert sentences(text) == [
+        "Standard shipping arrives in 3 to 5 business days.",
+        "Express shipping arrives in 1 to 2 business days.",
+        "We ship:",
+        "- to the US",
+        "- to Canada",
+        "| item | window |",
+        "| --- | --- |",
+        "| Cables | 60 days |",
+    ]
