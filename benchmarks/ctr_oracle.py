@@ -12,8 +12,6 @@ model of the logged features can reach. Figures land in ``benchmarks/results/ctr
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.metrics import roc_auc_score
 
-from assistant.config import Settings
-from assistant.wiring import Services
-from benchmarks.run import write_figures
+from benchmarks.run import scratch_services, write_figures
 from ranking.sim_clicks import ClickDecision, ClickModel, ShownItem
 from ranking.sim_profile import ShopperProfile
 from ranking.simulate import ShopperSimulator
@@ -49,26 +45,11 @@ class RecordingClickModel(ClickModel):
 
 
 def oracle_auc(store: Path, sessions: int, seed: int) -> dict[str, Any]:
-    scratch = Path(tempfile.mkdtemp(prefix="shopbot-oracle-"))
-    for name in ("shop.db", "shop.db-wal", "shop.db-shm"):
-        if (store / name).exists():
-            shutil.copy2(store / name, scratch / name)
-    settings = Settings(
-        database_url=f"sqlite:///{scratch / 'shop.db'}",
-        chroma_path=store / "chroma",
-        lexical_path=scratch / "lexical",
-        index_on_start=False,
-        ranker="diversified",
-    )
-    services = Services(settings)
-    try:
+    with scratch_services(store, ranker="diversified") as services:
         simulator = ShopperSimulator.from_services(services)
         recorder = RecordingClickModel(simulator.clicks)
         simulator.clicks = recorder
         simulator.run(seed=seed, sessions=sessions)
-    finally:
-        services.close()
-        shutil.rmtree(scratch, ignore_errors=True)
     rows = np.array(recorder.rows, dtype=np.float64)
     clicked = rows[:, 3].astype(bool)
     return {

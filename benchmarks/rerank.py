@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,10 +27,9 @@ from typing import Any
 
 import torch
 
-from assistant.config import Settings
 from assistant.wiring import Services
 from benchmarks.queries import OPENERS
-from benchmarks.run import _percentile, write_figures
+from benchmarks.run import _percentile, scratch_services, write_figures
 from db.records import NewEvent, NewTurn, ShownProduct
 from ranking.artifact import CtrScorer
 from ranking.ctr_ranker import CtrRanker, Scorer
@@ -124,23 +121,8 @@ def rerank_latency(
     store: Path, runs: int = 1000, model: Path | None = None, stand_in: str = "deep"
 ) -> dict[str, Any]:
     """Time re-ranking over ``store`` (its database is copied; the store is not written)."""
-    scratch = Path(tempfile.mkdtemp(prefix="shopbot-rerank-"))
-    for name in ("shop.db", "shop.db-wal", "shop.db-shm"):
-        if (store / name).exists():
-            shutil.copy2(store / name, scratch / name)
-    settings = Settings(
-        database_url=f"sqlite:///{scratch / 'shop.db'}",
-        chroma_path=store / "chroma",
-        lexical_path=scratch / "lexical",
-        index_on_start=False,
-        ctr_model_path=model or store / "models" / "ctr",
-    )
-    services = Services(settings)
-    try:
+    with scratch_services(store, ctr_model_path=model or store / "models" / "ctr") as services:
         return _measure(services, runs, stand_in)
-    finally:
-        services.close()
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _measure(services: Services, runs: int, stand_in: str) -> dict[str, Any]:

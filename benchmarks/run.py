@@ -13,12 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,31 @@ import httpx
 from assistant.config import Settings
 from assistant.wiring import Services
 from benchmarks.queries import conversations
+
+
+@contextmanager
+def scratch_services(store: Path, **settings: Any) -> Iterator[Services]:
+    """Services over ``store``'s vector index with a scratch copy of its SQLite database and
+    BM25 index, so a benchmark may write turns and events without touching the store."""
+    scratch = Path(tempfile.mkdtemp(prefix="shopbot-bench-"))
+    for name in ("shop.db", "shop.db-wal", "shop.db-shm"):
+        if (store / name).exists():
+            shutil.copy2(store / name, scratch / name)
+    services = Services(
+        Settings(
+            database_url=f"sqlite:///{scratch / 'shop.db'}",
+            chroma_path=store / "chroma",
+            lexical_path=scratch / "lexical",
+            index_on_start=False,
+            **settings,
+        )
+    )
+    try:
+        yield services
+    finally:
+        services.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -15,11 +15,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.column_types import utcnow
-from db.errors import DatabaseError
+from db.errors import ConstraintViolationError, DatabaseError
 from db.models import ApiKeyRow
 from db.transactions import check_session_factory, read_scope, write_scope
 
@@ -127,10 +126,8 @@ class ApiKeyRepository:
                 with write_scope(self._sessions) as session:
                     session.add(row)
                     session.flush()
-            except DatabaseError as e:
-                if isinstance(e.__cause__, IntegrityError):
-                    continue
-                raise
+            except ConstraintViolationError:
+                continue
             return NewApiKey(record=_record(row), key=key)
         raise DatabaseError("could not pick a free key prefix")
 

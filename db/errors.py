@@ -34,5 +34,10 @@ class NotFoundError(DatabaseError):
         self.key = str(key)
 
 
+class ConstraintViolationError(DatabaseError):
+    """A write broke a unique, foreign-key or check constraint (the row was not stored);
+    raised by :func:`db.transactions.write_scope` for SQLAlchemy's ``IntegrityError``."""
+
+
 class InvalidReferenceError(DatabaseError):
     """A reference exists but may not be used here, e.g. a turn of another session."""

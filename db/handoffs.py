@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.column_types import utcnow
-from db.errors import DatabaseError, NotFoundError
+from db.errors import ConstraintViolationError, NotFoundError
 from db.models import ChatSessionRow, HandoffRow, StaffMessageRow
 from db.support_records import HandoffRecord, HandoffStatus, NewHandoff, StaffMessageRecord
 from db.transactions import check_session_factory, read_scope, write_scope
@@ -58,12 +57,11 @@ class HandoffRepository:
                     raise NotFoundError("session", new.session_id)
                 session.add(row)
                 session.flush()
-        except DatabaseError as e:
+        except ConstraintViolationError:
             # A concurrent turn opened one first: the partial unique index refused ours.
-            if isinstance(e.__cause__, IntegrityError):
-                raced = self.open_for_session(new.session_id)
-                if raced is not None:
-                    return raced, False
+            raced = self.open_for_session(new.session_id)
+            if raced is not None:
+                return raced, False
             raise
         return _handoff(row), True
 

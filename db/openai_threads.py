@@ -13,11 +13,10 @@ import json
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.column_types import utcnow
-from db.errors import DatabaseError, NotFoundError
+from db.errors import ConstraintViolationError, NotFoundError
 from db.models import ChatSessionRow, OpenAIThreadRow
 from db.transactions import check_session_factory, read_scope, write_scope
 
@@ -74,7 +73,6 @@ class OpenAIThreadRepository:
                     raise NotFoundError("session", session_id)
                 if session.get(OpenAIThreadRow, digest) is None:
                     session.add(row)
-        except DatabaseError as e:
-            if not isinstance(e.__cause__, IntegrityError):
-                raise
+        except ConstraintViolationError:
             # The same history answered twice at once: the first mapping wins.
+            return

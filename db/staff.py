@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.column_types import utcnow
-from db.errors import DatabaseError
+from db.errors import ConstraintViolationError, DatabaseError
 from db.models import StaffTokenRow, StaffUserRow
 from db.support_records import StaffRole, StaffUserRecord
 from db.transactions import check_session_factory, read_scope, write_scope
@@ -56,10 +55,8 @@ class StaffRepository:
             with write_scope(self._sessions) as session:
                 session.add(row)
                 session.flush()
-        except DatabaseError as e:
-            if isinstance(e.__cause__, IntegrityError):
-                raise DuplicateUsernameError(f"staff user {username!r} exists") from e
-            raise
+        except ConstraintViolationError as e:
+            raise DuplicateUsernameError(f"staff user {username!r} exists") from e
         return _user(row)
 
     def credentials(self, username: str) -> tuple[StaffUserRecord, str] | None:

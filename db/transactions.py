@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.errors import DatabaseError
+from db.errors import ConstraintViolationError, DatabaseError
 
 
 def check_session_factory(session_factory: object) -> sessionmaker[Session]:
@@ -30,9 +30,17 @@ def read_scope(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @contextmanager
 def write_scope(session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session in one transaction: committed on success, rolled back on any exception."""
+    """A session in one transaction: committed on success, rolled back on any exception.
+
+    Raises:
+        ConstraintViolationError: A constraint refused the write (callers that expect a
+            duplicate, e.g. a taken username, catch this one).
+        DatabaseError: Any other SQL failure.
+    """
     try:
         with session_factory.begin() as session:
             yield session
+    except IntegrityError as e:
+        raise ConstraintViolationError(f"database write refused: {e}") from e
     except SQLAlchemyError as e:
         raise DatabaseError(f"database write failed: {e}") from e
