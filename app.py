@@ -23,6 +23,8 @@ from assistant.api.staff_routes import staff_api  # noqa: E402
 from assistant.api.stream_routes import stream_api  # noqa: E402
 from assistant.api.widget_routes import widget  # noqa: E402
 from assistant.config import Settings  # noqa: E402
+from assistant.observability.install import install_observability  # noqa: E402
+from assistant.observability.logging import configure_logging  # noqa: E402
 from assistant.staff_ui import build_staff_ui  # noqa: E402
 from assistant.ui import build_chat_ui  # noqa: E402
 from db.api_keys import ApiKeyRepository  # noqa: E402
@@ -45,6 +47,9 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(openai_api)  # /v1/models, /v1/chat/completions (OpenAI-compatible)
     app.include_router(staff_api)
     app.include_router(widget)  # /widget.js and /widget/demo (no API key needed)
+    # /metrics and request timing (issue 8): before the Gradio mount at "/" (which would catch
+    # /metrics) and after the other middleware, so it is outermost and times their refusals too.
+    install_observability(app, services.metrics, services.settings.metrics_token)
     # The staff console first: the shopper page at "/" would otherwise catch "/staff".
     support = services.support
     staff_page = build_staff_ui(support.staff_auth, support.console)
@@ -61,17 +66,48 @@ def create_app(services: Services) -> FastAPI:
 
 def main(settings: Settings | None = None) -> None:
     """Bootstrap the store (first run: load the bundled catalog, build the index) and serve."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = settings or Settings()
+    # One event per line, JSON by default, with request/session/turn ids (issue 8).
+    configure_logging(settings.log_format, settings.log_level)
     services = Services(settings)
     services.bootstrap(show_progress=True)
     if settings.serve_torch_threads:
-        import torch
-
-        torch.set_num_threads(settings.serve_torch_threads)
+        services.set_encoder_threads(settings.serve_torch_threads)  # torch and ONNX Runtime
     app = create_app(services)
     print(f"Shopbot is ready on http://{settings.host}:{settings.port}/  (API docs at /docs)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # log_config=None: uvicorn's records go through our handler; requests are logged by the
+    # metrics middleware (route template, status, duration, request id), not the access log.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+        access_log=False,
+    )
+
+
+def served_app() -> FastAPI:
+    """The app for several workers or machines (issue 8, backends): an ASGI factory.
+
+    ``uvicorn --factory app:served_app --workers 4 --host 0.0.0.0 --port 7860`` (settings
+    from the ``SHOPBOT_*`` environment). Every worker bootstraps under the database's
+    start-up lock, so the first migrates, ingests and indexes and the others find the store
+    ready. Workers that share an index need a Chroma server (``SHOPBOT_CHROMA_HOST``): an
+    embedded Chroma directory has one writer process.
+    """
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    if settings.chroma_host is None:
+        logging.getLogger(__name__).warning(
+            "served_app with an embedded Chroma directory: run one worker, or use a Chroma "
+            "server (SHOPBOT_CHROMA_HOST) for several"
+        )
+    services = Services(settings)
+    services.bootstrap(show_progress=False)
+    if settings.serve_torch_threads:
+        services.set_encoder_threads(settings.serve_torch_threads)  # torch and ONNX Runtime
+    return create_app(services)
 
 
 if __name__ == "__main__":

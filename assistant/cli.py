@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from assistant.api_keys_cli import keys_app
 from assistant.config import REPO_ROOT, Settings
+from assistant.embedder_cli import embedder_app
 from assistant.intents.cli import intents_app
 from assistant.replies import money
 from assistant.support.demo_cli import demo_app
@@ -179,6 +180,7 @@ app.add_typer(ctr_app, name="ctr")
 app.add_typer(demo_app, name="demo")  # shopbot demo seed | token | customers
 app.add_typer(staff_app, name="staff")  # shopbot staff create | list | disable | enable | password
 app.add_typer(keys_app, name="keys")  # shopbot keys create | list | revoke (issue 7)
+app.add_typer(embedder_app, name="embedder")  # shopbot embedder export (issue 8)
 EVAL_DIR = REPO_ROOT / "data" / "eval"
 REPORT_DIR = REPO_ROOT / "reports" / "retrieval"
 

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     # candidates: p95 4.6 vs 6.0 ms added) and leaves the other core to concurrent requests.
     # 0 keeps torch_threads.
     serve_torch_threads: Annotated[int, Field(ge=0, le=256)] = 1
+    # Issue 8, onnx: the runtime that encodes (retrieval/embedder_factory.py). "onnx" and
+    # "onnx-int8" run an export of the same weights on ONNX Runtime, made on first use in
+    # onnx_cache_dir/<fingerprint>/ (~20 s once, or ahead with `shopbot embedder export`).
+    # "onnx" is the default: its vectors equal torch's (min cosine 0.99999 on 2,000 catalog
+    # texts, same top 10) and it encodes faster (`python -m benchmarks.embedders`). int8 is
+    # smaller and faster again but drifts (min cosine 0.990 on products, 0.966 on "thanks").
+    # torch_threads and serve_torch_threads set ONNX Runtime's intra-op threads too.
+    embedder_backend: Literal["torch", "onnx", "onnx-int8"] = "onnx"
+    onnx_cache_dir: Path = REPO_ROOT / "var" / "models" / "onnx"
 
     # Intent classifier (assistant/intents): the shipped model, trained from data/intents if
     # missing; below intent_min_confidence the assistant asks a clarifying question (the value
@@ -156,6 +165,13 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 8.0
     llm_temperature: Annotated[float, Field(ge=0, le=2)] = 0.2
+
+    # Issue 8, observability (assistant/observability): the server's log lines are JSON (one
+    # event per line, with request, session and turn ids) or text; /metrics (Prometheus) is
+    # open unless metrics_token is set, then it needs "Authorization: Bearer <token>".
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_token: SecretStr | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
 from assistant.compare import ComparisonTable
 from assistant.dialogue import DialogueState, advance
 from assistant.errors import InvalidMessageError, UnknownSessionError
-from assistant.intents.base import IntentClassifier, IntentContext, IntentLabel
-from assistant.parser import TurnParser
+from assistant.intents.base import IntentClassifier, IntentContext, IntentLabel, IntentPrediction
+from assistant.observability.context import log_context
+from assistant.observability.stages import NullObserver, TurnObserver, timed
+from assistant.observability.timed import TimedRanker, TimedRetriever
+from assistant.parser import ParsedTurn, TurnParser
 from assistant.phrasing.types import PhrasedBy, Phrasing
-from assistant.policy import IntentPolicy
+from assistant.policy import Decision, IntentPolicy
 from assistant.replies import ProductCard, cards_for
 from assistant.shopping import ProductSearch, Retriever
 from assistant.support.identity import SessionOwnerError
 from assistant.support.staff_feed import StaffMessageFeed, StaffReply, staff_replies
 from assistant.support.turn_hook import SupportTurns
 from assistant.support.types import Source
+from assistant.turn_log import log_turn
 from assistant.turns import ProductLookup, TurnOutcome, TurnResponder
 from db.records import NewTurn, SessionRecord, ShownProduct, TurnRecord
 from ranking.rerank import Ranker
@@ -123,6 +127,7 @@ class ShoppingAssistant:
         support: SupportTurns | None = None,
         staff_messages: StaffMessageFeed | None = None,
         phraser: ReplyPhraser | None = None,
+        stages: TurnObserver | None = None,
     ) -> None:
         if candidates_k <= 0 or results_k <= 0:
             raise ValueError("candidates_k and results_k must be positive")
@@ -136,7 +141,13 @@ class ShoppingAssistant:
         self._products = products
         self._conversations = conversations
         self._policy = IntentPolicy(min_confidence)
-        self._search = ProductSearch(retriever, ranker, candidates_k=candidates_k)
+        # Retrieval and ranking are timed as the "retrieve" and "rerank" stages of a turn.
+        self._stages: TurnObserver = stages or NullObserver()
+        self._search = ProductSearch(
+            TimedRetriever(retriever, self._stages),
+            TimedRanker(ranker, self._stages),
+            candidates_k=candidates_k,
+        )
         self._responder = TurnResponder(
             self._search, products, results_k=results_k, support=support
         )
@@ -165,30 +176,38 @@ class ShoppingAssistant:
         phrasing (a streaming caller phrases the result itself: ``TurnPhraser.stream_result``).
         """
         started = time.perf_counter()
-        text = self._checked(message)
-        session = self._owned(self._load_session(session_id, api_key_id), customer_id)
+        try:
+            text = self._checked(message)
+            with timed(self._stages, "store"):
+                session = self._owned(self._load_session(session_id, api_key_id), customer_id)
+            with log_context(session_id=session.id):
+                return self._turn(session, text, started, source, phrase)
+        except Exception as e:
+            self._stages.observe_turn_error(type(e).__name__)
+            raise
+
+    def _turn(
+        self,
+        session: SessionRecord,
+        text: str,
+        started: float,
+        source: Literal["live", "simulated"],
+        phrase: bool,
+    ) -> ChatResult:
+        """Understand, answer and store one checked message of a loaded session (timed stages)."""
         state = DialogueState.from_stored(session.state)
-        turn = self._parser.parse(text)
-        vector = self._embedder.embed([text])[0]
-        context = IntentContext(
-            has_results=bool(state.shown_ids), previous_intent=state.last_intent
-        )
-        prediction = self._classifier.predict(text, vector, context)
-        shown = self._shown(state)
-        decision = self._policy.decide(prediction, turn, state, shown)
-        after = advance(state, turn, decision, self.results_k)
-        outcome = self._responder.respond(
-            turn, decision, state, after, shown, prediction, session.id, session.customer_id
-        )
-        outcome, phrased_by = self._phrased(decision.intent, outcome, session.id, phrase)
-        record = self._record(session.id, text, decision.intent, outcome, started, source)
-        log.info(
-            "turn session=%s turn=%s label=%s confidence=%.2f intent=%s action=%s reason=%s "
-            "products=%d ms=%.1f",
-            session.id, record.id, prediction.label, prediction.confidence, decision.intent,
-            decision.action, decision.reason or "-", len(outcome.cards),
-            (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
+        with timed(self._stages, "parse"):
+            turn, prediction, decision, shown, after = self._understand(text, state)
+        with timed(self._stages, "reply"):
+            outcome = self._responder.respond(
+                turn, decision, state, after, shown, prediction, session.id, session.customer_id
+            )
+            outcome, phrased_by = self._phrased(decision.intent, outcome, session.id, phrase)
+        with timed(self._stages, "store"):
+            record = self._record(session.id, text, decision.intent, outcome, started, source)
+        self._stages.observe_intent(decision.intent)
+        with log_context(turn_id=record.id):
+            log_turn(prediction, decision, len(outcome.cards), started)
         return ChatResult(
             session_id=session.id,
             turn_id=record.id,
@@ -201,6 +220,19 @@ class ShoppingAssistant:
             staff_messages=self._staff_replies_since(session),
             phrased_by=phrased_by,
         )
+
+    def _understand(self, text: str, state: DialogueState) -> _Understanding:
+        """Slots, intent and the policy's decision for ``text`` in ``state``."""
+        turn = self._parser.parse(text)
+        vector = self._embedder.embed([text])[0]
+        context = IntentContext(
+            has_results=bool(state.shown_ids), previous_intent=state.last_intent
+        )
+        prediction = self._classifier.predict(text, vector, context)
+        shown = self._shown(state)
+        decision = self._policy.decide(prediction, turn, state, shown)
+        after = advance(state, turn, decision, self.results_k)
+        return _Understanding(turn, prediction, decision, shown, after)
 
     def _phrased(
         self, intent: str, outcome: TurnOutcome, session_id: str, phrase: bool
@@ -277,6 +309,14 @@ class ShoppingAssistant:
                 source=source,
             )
         )
+
+
+class _Understanding(NamedTuple):
+    turn: ParsedTurn
+    prediction: IntentPrediction
+    decision: Decision
+    shown: list[Product]
+    after: DialogueState
 
 
 def _impressions(outcome: TurnOutcome) -> list[ShownProduct]:

@@ -25,7 +25,7 @@ from db.column_types import utcnow
 from db.conversations import ConversationRepository
 from db.orders import OrderRepository
 from db.products import ProductRepository
-from db.session import create_db_engine, make_session_factory, migrate
+from db.session import create_db_engine, make_session_factory, migrate, startup_lock
 from ranking.ctr_ranker import CtrRanker, Scorer
 from ranking.history import SqlHistoryReader
 from ranking.hot_reload import ModelWatcher
@@ -33,12 +33,14 @@ from ranking.popularity import SqlPopularity
 from ranking.rerank import DiversifiedRanker, Ranker
 from retrieval.catalog.loading import ColumnMapping, LoadReport, load_catalog
 from retrieval.dense_snapshot import SnapshotVectorIndex
-from retrieval.embedder import CachedEmbedder, TransformerEmbedder
+from retrieval.embedder import CachedEmbedder, Embedder
+from retrieval.embedder_factory import build_embedder
 from retrieval.hybrid import HybridRetriever
 from retrieval.index import IndexBuilder, IndexReport
 from retrieval.lexical import LexicalRetriever
 from retrieval.lexical_build import LexicalBuildReport, LexicalIndexBuilder
 from retrieval.lexical_index import LexicalIndex
+from retrieval.onnx_embedder import OnnxEmbedder
 from retrieval.search import DenseRetriever
 from retrieval.spelling import encoder_words
 from retrieval.vector_store import ChromaVectorIndex
@@ -47,6 +49,7 @@ from retrieval.writer_lock import exclusive_writer
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.observability.metrics import ShopMetrics
     from assistant.phrasing.turns import TurnPhraser
     from assistant.streaming import ReplyStreamer
     from db.openai_threads import OpenAIThreadRepository
@@ -105,14 +108,26 @@ class Services:
         return ConversationRepository(self.session_factory)
 
     @cached_property
-    def embedder(self) -> TransformerEmbedder:
+    def embedder(self) -> Embedder:
+        """The encoder ``embedder_backend`` names (torch, or ONNX exported on first use)."""
         s = self.settings
-        return TransformerEmbedder(
+        return build_embedder(
+            s.embedder_backend,
             s.model_path,
             batch_size=s.embed_batch_size,
             max_length=s.embed_max_length,
             threads=s.torch_threads,
+            onnx_cache_dir=s.onnx_cache_dir,
         )
+
+    def set_encoder_threads(self, threads: int) -> None:
+        """Intra-op threads from now on (torch's global pool and an ONNX Runtime session)."""
+        import torch
+
+        torch.set_num_threads(threads)
+        encoder = self.__dict__.get("embedder")  # not loaded yet: it starts with torch_threads
+        if isinstance(encoder, OnnxEmbedder):
+            encoder.set_threads(threads)
 
     @cached_property
     def query_embedder(self) -> CachedEmbedder:
@@ -269,6 +284,14 @@ class Services:
         return seed_demo(self.orders, self.settings.demo_orders_path, clock=utcnow)
 
     @cached_property
+    def metrics(self) -> ShopMetrics:
+        """This process's Prometheus metrics, in a registry of their own (issue 8,
+        observability): the app records requests into them, the assistant its turn stages."""
+        from assistant.observability.metrics import ShopMetrics
+
+        return ShopMetrics()
+
+    @cached_property
     def assistant(self) -> ShoppingAssistant:
         s = self.settings
         return ShoppingAssistant(
@@ -286,6 +309,7 @@ class Services:
             support=self.support.turns,
             staff_messages=self.support.handoffs,
             phraser=self.turn_phraser,
+            stages=self.metrics,
         )
 
     @cached_property
@@ -410,7 +434,15 @@ class Services:
         return report
 
     def bootstrap(self, show_progress: bool = True) -> None:
-        """First-run set-up: load the bundled catalog if the store is empty, then index it."""
+        """First-run set-up: load the bundled catalog if the store is empty, then index it.
+
+        Several processes sharing the database (workers, machines) take turns (issue 8,
+        backends): the first does the set-up, the others find it done.
+        """
+        with startup_lock(self.engine):
+            self._bootstrap(show_progress)
+
+    def _bootstrap(self, show_progress: bool) -> None:
         if self.products.count() == 0:
             report = self.ingest()
             log.info("loaded bundled catalog: %d products", report.loaded)

@@ -8,7 +8,9 @@ Example:
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
+# PostgreSQL advisory lock keys (any constant bigint; these spell "shopmigr" / "shopboot").
+MIGRATION_LOCK_KEY = 0x73686F706D696772
+STARTUP_LOCK_KEY = 0x73686F70626F6F74
 
 # WAL lets readers proceed while one writer writes. synchronous=FULL fsyncs the WAL at every
 # commit: with NORMAL a commit acknowledged to the shopper can be lost on power failure (the
@@ -95,6 +100,10 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
     """
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # Several app instances starting at once against one server: the first runs
+                # the migration, the others wait here and then find the schema at head.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
             yield connection
         return
     with engine.connect() as connection:
@@ -112,6 +121,42 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
         finally:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Serialise first-run set-up (ingest, index, seeding) across processes sharing a database.
+
+    With several workers or machines, each starts by bringing the store up; under this lock
+    the first does the work and the others find it done instead of racing (duplicate demo
+    customers, two index builds). PostgreSQL: a session advisory lock held on one connection
+    (released by the server if the process dies). SQLite: an ``flock`` on a file beside the
+    database (released by the kernel if the process dies). Other backends: no lock.
+
+    Example:
+        >>> with startup_lock(engine):
+        ...     services.bootstrap()
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({STARTUP_LOCK_KEY})")
+            connection.commit()  # hold the session lock, not an open transaction
+            try:
+                yield
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({STARTUP_LOCK_KEY})")
+                connection.commit()
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    fd = os.open(f"{database}.startup.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # blocking: wait for the other starter
+        yield
+    finally:
+        os.close(fd)
 
 
 def alembic_config() -> Config:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -91,6 +92,19 @@ def build_where(filters: SearchFilters | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+@contextmanager
+def chroma_errors(action: str) -> Iterator[None]:
+    """Turn whatever chromadb (or, with a server, its HTTP client) raises into
+    :class:`VectorIndexError`, so a Chroma server that is down or restarting is a 503 at the API
+    edge, not an unhandled 500."""
+    try:
+        yield
+    except VectorIndexError:
+        raise
+    except Exception as e:  # chromadb raises many unrelated types (httpx, ValueError, ...)
+        raise VectorIndexError(f"vector index {action} failed: {e}") from e
+
+
 class ChromaVectorIndex:
     """A cosine-space Chroma collection, embedded (``PersistentClient``) or remote (``HttpClient``).
 
@@ -139,28 +153,28 @@ class ChromaVectorIndex:
     ) -> None:
         if not ids:
             return
-        self._collection.upsert(
-            ids=list(ids),
-            embeddings=vectors.tolist(),
-            metadatas=[dict(m) for m in metadatas],
-        )
+        with chroma_errors("upsert"):
+            self._collection.upsert(
+                ids=list(ids),
+                embeddings=vectors.tolist(),
+                metadatas=[dict(m) for m in metadatas],
+            )
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
-            self._collection.delete(ids=list(ids))
+            with chroma_errors("delete"):
+                self._collection.delete(ids=list(ids))
 
     def query(self, vector: Vectors, k: int, filters: SearchFilters | None) -> list[VectorHit]:
         if k <= 0:
             raise ValueError("k must be positive")
-        try:
+        with chroma_errors("query"):
             result = self._collection.query(
                 query_embeddings=vector.reshape(1, -1).astype(np.float32),
                 n_results=k,
                 where=build_where(filters),
                 include=["distances"],
             )
-        except Exception as e:
-            raise VectorIndexError(f"vector query failed: {e}") from e
         ids = result["ids"][0]
         distances = (result.get("distances") or [[]])[0]
         return [
@@ -173,7 +187,8 @@ class ChromaVectorIndex:
         total = self.count()
         page = 5000
         for offset in range(0, total, page):
-            batch = self._collection.get(limit=page, offset=offset, include=["metadatas"])
+            with chroma_errors("read"):
+                batch = self._collection.get(limit=page, offset=offset, include=["metadatas"])
             for pid, meta in zip(batch["ids"], batch["metadatas"] or [], strict=False):
                 hashes[pid] = str((meta or {}).get("content_hash", ""))
         return hashes
@@ -185,9 +200,10 @@ class ChromaVectorIndex:
         metadatas: list[dict[str, Any]] = []
         page = 5000
         for offset in range(0, self.count(), page):
-            batch = self._collection.get(
-                limit=page, offset=offset, include=["embeddings", "metadatas"]
-            )
+            with chroma_errors("export"):
+                batch = self._collection.get(
+                    limit=page, offset=offset, include=["embeddings", "metadatas"]
+                )
             ids.extend(batch["ids"])
             blocks.append(np.asarray(batch["embeddings"], dtype=np.float32))
             metadatas.extend(dict(m or {}) for m in batch["metadatas"] or [])
@@ -195,4 +211,5 @@ class ChromaVectorIndex:
         return ids, vectors, metadatas
 
     def count(self) -> int:
-        return int(self._collection.count())
+        with chroma_errors("count"):
+            return int(self._collection.count())

@@ -17,6 +17,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant.config import Settings, _default_model_path  # noqa: E402
 from retrieval.catalog.product import Product  # noqa: E402
 from retrieval.embedder import TransformerEmbedder  # noqa: E402
+from tests.backends import ChromaServer, PostgresServer  # noqa: E402  (issue 8, backends)
 
 REPO = Path(__file__).resolve().parents[1]
 SLICE_CATEGORIES = ("laptop", "monitor", "cable", "toner", "ink", "mouse", "keyboard", "printer")
@@ -99,3 +100,23 @@ def services(built_store: Path, tmp_path: Path, embedder: TransformerEmbedder) -
     svc.__dict__["embedder"] = embedder
     yield svc
     svc.close()
+
+
+# --- Issue 8, backends: a throwaway PostgreSQL cluster and Chroma server (tests/backends.py) ---
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server (``SHOPBOT_TEST_POSTGRES_URL`` or a throwaway cluster); skips
+    (fails with ``SHOPBOT_TEST_BACKENDS=required``) when none can be had."""
+    from tests.backends import postgres_for_tests
+
+    yield from postgres_for_tests()
+
+
+@pytest.fixture(scope="session")
+def chroma_server() -> Iterator[ChromaServer]:
+    """A throwaway ``chroma run`` server on loopback; skips (or fails, as above) without one."""
+    from tests.backends import chroma_for_tests
+
+    yield from chroma_for_tests()

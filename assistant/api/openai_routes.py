@@ -43,7 +43,7 @@ from assistant.api.openai_schemas import (
     ShopbotExtra,
     Usage,
 )
-from assistant.api.sse import SSE_HEADERS, SSE_MEDIA_TYPE, relay, sse_frame
+from assistant.api.sse import SSE_HEADERS, SSE_MEDIA_TYPE, relay, sse_event_schema, sse_frame
 from assistant.errors import InvalidMessageError
 from assistant.service import ChatResult, ShoppingAssistant
 from assistant.streaming import (
@@ -68,7 +68,7 @@ _COMPLETION_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A chat.completion object, or with stream=true Server-Sent Events of "
         "chat.completion.chunk objects ending with `data: [DONE]`",
-        "content": {SSE_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        "content": {SSE_MEDIA_TYPE: {"schema": sse_event_schema()}},
     }
 }
 

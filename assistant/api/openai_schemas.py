@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.api.schemas import SessionId
+from assistant.api.schemas import NO_NUL, SessionId
 from assistant.compare import ComparisonTable
 from assistant.intents.base import IntentLabel
 from assistant.replies import ProductCard
@@ -36,7 +36,7 @@ class TextPart(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     type: Literal["text"]
-    text: Annotated[str, Field(max_length=20_000)]
+    text: Annotated[str, Field(max_length=20_000, pattern=NO_NUL)]
 
 
 class ChatMessageIn(BaseModel):
@@ -45,7 +45,7 @@ class ChatMessageIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     role: Role
-    content: Annotated[str, Field(max_length=20_000)] | list[TextPart] | None = None
+    content: Annotated[str, Field(max_length=20_000, pattern=NO_NUL)] | list[TextPart] | None = None
     name: Annotated[str, Field(max_length=64)] | None = None
 
     @property

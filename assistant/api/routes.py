@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, status
+from fastapi import APIRouter, Header, Path, status
+from fastapi.responses import JSONResponse
 
 from assistant.api.auth import ApiCallerDep
 from assistant.api.deps import AssistantDep, ServicesDep
+from assistant.api.errors import error_response
 from assistant.api.schemas import (
     ERROR_RESPONSES,
+    NO_NUL,
     ChatRequest,
     ErrorBody,
     EventRequest,
     EventResponse,
-    HealthResponse,
     ProductDetail,
     SearchRequest,
     SearchResponse,
@@ -23,6 +25,7 @@ from assistant.api.schemas import (
     TurnOut,
 )
 from assistant.errors import UnknownSessionError
+from assistant.observability.health import HealthReport, check_health
 from assistant.service import ChatResult, visible_to
 from assistant.support.identity import CustomerAuthError, SessionOwnerError
 from assistant.support.staff_feed import staff_replies
@@ -31,6 +34,9 @@ from db.errors import NotFoundError
 from db.records import NewEvent
 
 api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+# Path ids are bounded and NUL-free like the body's (no 5xx from the database driver).
+ProductIdPath = Annotated[str, Path(max_length=64, pattern=NO_NUL)]
+SessionIdPath = Annotated[str, Path(max_length=36, pattern=NO_NUL)]
 health = APIRouter()
 
 
@@ -66,7 +72,7 @@ def search(body: SearchRequest, assistant: AssistantDep) -> SearchResponse:
 
 
 @api.get("/products/{product_id}", response_model=ProductDetail, tags=["catalog"])
-def get_product(product_id: str, services: ServicesDep) -> ProductDetail:
+def get_product(product_id: ProductIdPath, services: ServicesDep) -> ProductDetail:
     """One product with all its attributes."""
     product = services.products.get(product_id)
     if product is None:
@@ -99,7 +105,7 @@ def record_event(body: EventRequest, services: ServicesDep, caller: ApiCallerDep
 
 @api.get("/sessions/{session_id}", response_model=SessionResponse, tags=["chat"])
 def get_session(
-    session_id: str,
+    session_id: SessionIdPath,
     services: ServicesDep,
     caller: ApiCallerDep,
     x_customer_token: Annotated[str | None, Header(max_length=512)] = None,
@@ -137,14 +143,20 @@ def get_session(
 
 @health.get(
     "/health",
-    response_model=HealthResponse,
+    response_model=HealthReport,
     tags=["ops"],
-    responses={503: {"model": ErrorBody, "description": "Database or vector index unreachable"}},
+    responses={
+        503: {
+            "model": ErrorBody,
+            "description": "A check failed: the message names it, details hold every check",
+        }
+    },
 )
-def get_health(services: ServicesDep) -> HealthResponse:
-    """Liveness: the database answers and the vector index is readable."""
-    return HealthResponse(
-        status="ok",
-        products=services.products.count(),
-        indexed=services.vector_index.count(),
-    )
+def get_health(services: ServicesDep) -> HealthReport | JSONResponse:
+    """Readiness: the database answers ``SELECT 1`` and the vector index answers a count (and
+    is not empty while the catalog is). 503 names the failed checks."""
+    report = check_health(services.engine, services.products, services.vector_index)
+    if report.failed:
+        message = f"health check failed: {', '.join(report.failed)}"
+        return error_response(503, "unavailable", message, report.model_dump())
+    return report

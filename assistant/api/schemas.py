@@ -13,9 +13,15 @@ from assistant.replies import ProductCard
 from assistant.support.staff_feed import StaffReply
 from retrieval.filters import SearchFilters
 
-SessionId = Annotated[str, Field(min_length=1, max_length=36)]
-ProductId = Annotated[str, Field(min_length=1, max_length=64)]
+# Text that is stored or looked up in SQL has no NUL character: PostgreSQL text cannot hold
+# one (the driver fails: a 5xx), so it is a 422 on every backend (issue 8, hostile input).
+NO_NUL = r"^[^\x00]*$"
+SessionId = Annotated[str, Field(min_length=1, max_length=36, pattern=NO_NUL)]
+ProductId = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 EventType = Literal["click", "add_to_cart", "purchase"]
+# Row ids are SQL BIGINTs: a larger number would overflow the driver (a 500), so it is a 422.
+SQL_INT_MAX = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=SQL_INT_MAX)]
 
 
 class ChatRequest(BaseModel):
@@ -29,6 +35,7 @@ class ChatRequest(BaseModel):
         Field(
             min_length=1,
             max_length=MESSAGE_CHARS_CEILING,
+            pattern=NO_NUL,
             description="At most `max_message_chars` characters (setting, default 2000); "
             "longer: 422 `invalid_message`.",
         ),
@@ -82,7 +89,7 @@ class EventRequest(BaseModel):
     session_id: SessionId
     product_id: ProductId
     type: EventType
-    turn_id: Annotated[int, Field(ge=1)] | None = None
+    turn_id: RowId | None = None
 
 
 class EventResponse(BaseModel):

@@ -28,6 +28,19 @@ SSE_MEDIA_TYPE = "text/event-stream"
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
+def sse_event_schema(events: list[str] | None = None) -> dict[str, Any]:
+    """The OpenAPI schema of ONE event of a ``text/event-stream`` response (before OpenAPI 3.2
+    a stream's ``schema`` describes each event), optionally with its allowed ``event`` names."""
+    name: dict[str, Any] = {"type": "string"}
+    if events:
+        name["enum"] = events
+    return {
+        "type": "object",
+        "properties": {"event": name, "data": {"type": "string"}, "id": {"type": "string"}},
+        "required": ["data"],
+    }
+
+
 def sse_frame(data: str, event: str | None = None) -> bytes:
     """One SSE message; ``data`` must be a single line (compact JSON is)."""
     head = f"event: {event}\n" if event else ""

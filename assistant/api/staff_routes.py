@@ -7,12 +7,12 @@ route that changes something, is a 403. Errors use the API's error envelope.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from assistant.api.deps import BearerDep, ServicesDep, StaffUser, StaffWriter
-from assistant.api.schemas import ErrorBody
+from assistant.api.schemas import NO_NUL, SQL_INT_MAX, ErrorBody
 from assistant.api.staff_schemas import (
     DecisionRequest,
     HandoffOut,
@@ -40,6 +40,9 @@ STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorBody, "description": "The store is temporarily unavailable; retry"},
     504: {"model": ErrorBody, "description": "The request took longer than the timeout"},
 }
+
+# Row ids are SQL BIGINTs: larger numbers are a 422, not a driver overflow (a 500).
+HandoffId = Annotated[int, Path(ge=1, le=SQL_INT_MAX)]
 
 staff_api = APIRouter(prefix="/api/v1/staff", tags=["staff"], responses=STAFF_ERRORS)
 
@@ -89,7 +92,7 @@ def list_handoffs(
 
 
 @staff_api.get("/handoffs/{handoff_id}", response_model=HandoffOut)
-def get_handoff(handoff_id: int, user: StaffUser, services: ServicesDep) -> HandoffOut:
+def get_handoff(handoff_id: HandoffId, user: StaffUser, services: ServicesDep) -> HandoffOut:
     """One handoff with its transcript."""
     return _handoff_out(services.support.console.handoff(handoff_id))
 
@@ -100,7 +103,7 @@ def get_handoff(handoff_id: int, user: StaffUser, services: ServicesDep) -> Hand
     status_code=status.HTTP_201_CREATED,
 )
 def reply(
-    handoff_id: int, body: StaffReplyRequest, user: StaffWriter, services: ServicesDep
+    handoff_id: HandoffId, body: StaffReplyRequest, user: StaffWriter, services: ServicesDep
 ) -> StaffMessageOut:
     """Reply into the handed-off conversation; the shopper sees it in their chat."""
     message = services.support.console.reply(handoff_id, user, body.text)
@@ -114,7 +117,7 @@ def reply(
 
 
 @staff_api.post("/handoffs/{handoff_id}/close", response_model=HandoffOut)
-def close_handoff(handoff_id: int, user: StaffWriter, services: ServicesDep) -> HandoffOut:
+def close_handoff(handoff_id: HandoffId, user: StaffWriter, services: ServicesDep) -> HandoffOut:
     """Close a handoff (the conversation leaves the queue)."""
     console = services.support.console
     console.close(handoff_id, user)
@@ -134,7 +137,10 @@ def list_returns(
 
 @staff_api.post("/returns/{rma}/decision", response_model=ReturnOut)
 def decide_return(
-    rma: str, body: DecisionRequest, user: StaffWriter, services: ServicesDep
+    rma: Annotated[str, Path(max_length=64, pattern=NO_NUL)],
+    body: DecisionRequest,
+    user: StaffWriter,
+    services: ServicesDep,
 ) -> ReturnOut:
     """Approve or reject a requested return with a note."""
     decided = services.support.console.decide(rma, user, approve=body.approve, note=body.note)

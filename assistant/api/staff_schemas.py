@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.api.schemas import NO_NUL
 from assistant.support.console import TranscriptEntry
 from db.order_records import ReturnStatus
 from db.support_records import StaffRole
@@ -18,8 +19,8 @@ class LoginRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    username: Annotated[str, Field(min_length=1, max_length=64)]
-    password: Annotated[str, Field(min_length=1, max_length=256)]
+    username: Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
+    password: Annotated[str, Field(min_length=1, max_length=256, pattern=NO_NUL)]
 
 
 class LoginResponse(BaseModel):
@@ -64,7 +65,7 @@ class DecisionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     approve: bool
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[str, Field(max_length=2000, pattern=NO_NUL)] = ""
 
 
 class HandoffOut(BaseModel):
@@ -92,7 +93,7 @@ class StaffReplyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    text: Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)]
 
 
 class StaffMessageOut(BaseModel):

@@ -27,7 +27,14 @@ from assistant.api.auth import ApiCallerDep
 from assistant.api.deps import AssistantDep, ServicesDep
 from assistant.api.routes import verified_customer
 from assistant.api.schemas import ERROR_RESPONSES, ChatRequest
-from assistant.api.sse import SSE_HEADERS, SSE_MEDIA_TYPE, relay, sse_error_frame, sse_events
+from assistant.api.sse import (
+    SSE_HEADERS,
+    SSE_MEDIA_TYPE,
+    relay,
+    sse_error_frame,
+    sse_event_schema,
+    sse_events,
+)
 from assistant.service import ShoppingAssistant
 from assistant.streaming import TurnRequest, check_turn, stream_turn
 from assistant.wiring import Services
@@ -40,11 +47,13 @@ _SSE_EXAMPLE = (
     'event: products\ndata: {"products":[{"id":"...","title":"...","price":"799.00"}]}\n\n'
     'event: done\ndata: {"session_id":"...","turn_id":1,"intent":"search","reply":"..."}\n\n'
 )
+_EVENT_NAMES = ["start", "delta", "replace", "products", "sources", "comparison", "done", "error"]
+_EVENT_SCHEMA = sse_event_schema(_EVENT_NAMES)
 _STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Server-Sent Events: start, delta..., replace?, products?, sources?, "
         "comparison?, then done (the ChatResult) or error",
-        "content": {SSE_MEDIA_TYPE: {"schema": {"type": "string"}, "example": _SSE_EXAMPLE}},
+        "content": {SSE_MEDIA_TYPE: {"schema": _EVENT_SCHEMA, "example": _SSE_EXAMPLE}},
     }
 }
 

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -58,10 +59,18 @@ def save_model(directory: Path, network: IntentNetwork, config: SavedModelConfig
         raise IntentModelError("the network does not match the config being saved")
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        # Crash-safe order: without config.json there is no model (model_exists), so the
+        # config goes first and comes back last; each file is written under a temporary
+        # name and renamed, so a name never holds a partial file.
+        (directory / CONFIG_FILE).unlink(missing_ok=True)
         state = {k: v.detach().contiguous() for k, v in network.state_dict().items()}
-        save_file(state, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
+        weights_tmp = directory / f".{WEIGHTS_FILE}.tmp"
+        save_file(state, str(weights_tmp), metadata={"format": "pt"})
+        os.replace(weights_tmp, directory / WEIGHTS_FILE)
         text = json.dumps(config.model_dump(mode="json"), indent=2, ensure_ascii=False)
-        (directory / CONFIG_FILE).write_text(text + "\n", encoding="utf-8")
+        config_tmp = directory / f".{CONFIG_FILE}.tmp"
+        config_tmp.write_text(text + "\n", encoding="utf-8")
+        os.replace(config_tmp, directory / CONFIG_FILE)
     except OSError as e:
         raise IntentModelError(f"could not save the intent model to {directory}: {e}") from e
 

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -107,6 +108,27 @@ class CustomerTokens:
         return customer_id
 
 
+def _create_secret_file(path: Path) -> None:
+    """Create ``path`` holding a new random secret, atomically: the secret is written and
+    fsynced under a temporary name, then hard-linked to ``path`` (an atomic create-if-absent),
+    so ``path`` never holds a partial secret even if the process dies mid-write, and two
+    processes starting together end up using the same one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:  # mkstemp: mode 0600
+            handle.write(secrets.token_hex(32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:  # another process created it first: use theirs
+            return
+        log.info("identity.secret_created path=%s", path)
+    finally:
+        os.unlink(tmp)
+
+
 def load_or_create_secret(configured: str | None, path: Path) -> bytes:
     """The configured secret, else this install's random secret kept in the file ``path``.
 
@@ -118,15 +140,7 @@ def load_or_create_secret(configured: str | None, path: Path) -> bytes:
             raise ValueError(f"SHOPBOT_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
         return configured.encode()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_hex(32))
-            log.info("identity.secret_created path=%s", path)
+        _create_secret_file(path)
     secret = path.read_text(encoding="ascii").strip()
     if len(secret) < MIN_SECRET_BYTES:
         raise ValueError(f"{path} holds a secret shorter than {MIN_SECRET_BYTES} characters")

@@ -1,4 +1,9 @@
-"""Fixtures: a migrated SQLite file per test under tmp_path."""
+"""Fixtures: a migrated database per test, on SQLite and on PostgreSQL.
+
+``db_url`` is parametrised: every test in tests/db runs once on a SQLite file under tmp_path
+and once on an empty PostgreSQL database of the session's server (``postgres_server``, marker
+``postgres``; skipped when no PostgreSQL can be had unless ``SHOPBOT_TEST_BACKENDS=required``).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.conversations import ConversationRepository
 from db.products import ProductRepository
 from db.session import create_db_engine, make_session_factory, migrate
 from retrieval.catalog.product import Product
+from tests.backends import PostgresServer
 
 
 def make_product(product_id: str, **overrides: Any) -> Product:
@@ -31,9 +38,33 @@ def make_product(product_id: str, **overrides: Any) -> Product:
     return Product(**fields)
 
 
+@pytest.fixture(scope="module")
+def postgres_module_db(postgres_server: PostgresServer) -> Iterator[str]:
+    """One migrated PostgreSQL database per test module (its tables are emptied per test)."""
+    url = postgres_server.create_database()
+    engine = create_db_engine(url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'var' / 'shop.db'}"
+    url: str = request.getfixturevalue("postgres_module_db")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    server.empty_tables(url)
+    return url
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'var' / 'shop.db'}"
+def dialect(db_url: str) -> str:
+    """``sqlite`` or ``postgresql``: the backend the test runs on."""
+    return make_url(db_url).get_backend_name()
 
 
 @pytest.fixture

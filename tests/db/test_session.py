@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,14 @@ from sqlalchemy import Engine, inspect
 
 import db.session
 from db.models import Base
-from db.session import alembic_config, create_db_engine, make_session_factory, migrate
+from db.session import (
+    alembic_config,
+    create_db_engine,
+    make_session_factory,
+    migrate,
+    startup_lock,
+)
+from tests.backends import PostgresServer
 
 pytestmark = pytest.mark.unit
 
@@ -24,9 +34,20 @@ TABLES |= {"handoffs", "staff_users", "staff_tokens", "staff_messages"}  # issue
 TABLES |= {"api_keys", "openai_threads"}  # issue 7
 
 
-def test_creates_parent_directory_and_applies_pragmas(engine: Engine, tmp_path: Path) -> None:
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite file (the pragma tests are about SQLite only)."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'var' / 'shop.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_creates_parent_directory_and_applies_pragmas(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
     assert (tmp_path / "var" / "shop.db").exists()
-    with engine.connect() as connection:
+    with sqlite_engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"
         assert pragma("foreign_keys") == 1
@@ -34,8 +55,8 @@ def test_creates_parent_directory_and_applies_pragmas(engine: Engine, tmp_path: 
         assert pragma("busy_timeout") == 5000
 
 
-def test_pragmas_apply_to_every_pooled_connection(engine: Engine) -> None:
-    connections = [engine.connect() for _ in range(3)]
+def test_pragmas_apply_to_every_pooled_connection(sqlite_engine: Engine) -> None:
+    connections = [sqlite_engine.connect() for _ in range(3)]
     try:
         for connection in connections:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -55,8 +76,9 @@ def test_migrate_creates_tables_and_is_idempotent(engine: Engine) -> None:
         assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
             (head,)
         ]
-        # Migration leaves the pooled connection with foreign keys back on.
-        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        if engine.dialect.name == "sqlite":
+            # Migration leaves the pooled connection with foreign keys back on.
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def test_migrated_schema_matches_models(engine: Engine) -> None:
@@ -132,3 +154,58 @@ def test_upgrade_from_0001_keeps_logged_impressions(tmp_path: Path) -> None:
         assert rows == [("p1", 0.5, "{}", "")]
     finally:
         old.dispose()
+
+
+def test_startup_lock_lets_one_starter_in_at_a_time(db_url: str) -> None:
+    # Two engines = two processes' pools; the second starter waits for the first to finish.
+    first, second = create_db_engine(db_url), create_db_engine(db_url)
+    migrate(first)
+    order: list[str] = []
+    inside = threading.Event()
+
+    def second_starter() -> None:
+        inside.wait(5)
+        with startup_lock(second):
+            order.append("second in")
+
+    thread = threading.Thread(target=second_starter)
+    thread.start()
+    try:
+        with startup_lock(first):
+            inside.set()
+            time.sleep(0.5)  # the second starter is blocked meanwhile
+            order.append("first out")
+        thread.join(10)
+        assert order == ["first out", "second in"]
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+@pytest.mark.postgres
+def test_concurrent_first_migrations_on_postgres_both_succeed(
+    postgres_server: PostgresServer,
+) -> None:
+    # Two instances starting at once on an empty database: the advisory lock serialises them.
+    url = postgres_server.create_database()
+    engines = [create_db_engine(url), create_db_engine(url)]
+    errors: list[BaseException] = []
+
+    def run(engine: Engine) -> None:
+        try:
+            migrate(engine)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(e,)) for e in engines]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert errors == []
+        assert set(inspect(engines[0]).get_table_names()) == TABLES | {"alembic_version"}
+    finally:
+        for engine in engines:
+            engine.dispose()
+        postgres_server.drop_database(url)

@@ -73,7 +73,8 @@ def _create_staff() -> None:
         sa.Column("username", sa.String(64), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
-        sa.Column("active", sa.Boolean(), server_default=sa.text("1"), nullable=False),
+        # sa.true(): DEFAULT 1 on SQLite (unchanged DDL), DEFAULT true on PostgreSQL.
+        sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
         _timestamp("created_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_users")),
         sa.UniqueConstraint("username", name=op.f("uq_staff_users_username")),

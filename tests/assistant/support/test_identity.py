@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,6 +86,38 @@ def test_secret_file_is_created_once_and_private(tmp_path: Path) -> None:
     assert load_or_create_secret(None, path) == first
     other = load_or_create_secret(None, tmp_path / "other" / "secret_key")
     assert other != first  # no shared default between installs
+
+
+def test_secret_file_appears_whole_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "secret_key"
+    real_link = os.link
+    seen: list[str] = []
+
+    def link(src: str, dst: Path) -> None:
+        seen.append(Path(src).read_text())  # the content is complete before the name exists
+        assert not Path(dst).exists()
+        real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", link)
+    secret = load_or_create_secret(None, path)
+    assert seen == [secret.decode()] and len(secret) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_a_secret_created_concurrently_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "secret_key"
+
+    def racing_link(src: str, dst: Path) -> None:  # another worker linked its file first
+        Path(dst).write_text("w" * 64)
+        raise FileExistsError(dst)
+
+    monkeypatch.setattr(os, "link", racing_link)
+    assert load_or_create_secret(None, path) == b"w" * 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
 
 
 def test_configured_secret_wins_and_must_be_long(tmp_path: Path) -> None:
