@@ -62,6 +62,7 @@ class CategoryStats(BaseModel):
     brand_counts: tuple[int, ...]
     price_quantiles: tuple[float, ...]  # the 0%, 5%, ..., 100% quantiles of the prices
     features: tuple[str, ...]  # distinctive title words ("wireless", "gaming")
+    product_ids: tuple[str, ...] = ()  # the category's products (a shopper's taste is one)
 
     def price_at(self, quantile: float) -> float:
         """The price at ``quantile`` (0-1) of this category's price distribution."""
@@ -173,6 +174,7 @@ def _category_stats(
         brand_counts=tuple(n for _, n in ordered),
         price_quantiles=tuple(float(q) for q in np.quantile(prices, np.linspace(0, 1, 21))),
         features=_features([p.title for p in items], share, total, excluded),
+        product_ids=tuple(sorted(p.id for p in items)),
     )
 
 

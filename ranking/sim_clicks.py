@@ -4,11 +4,15 @@
 ``examination(p) = 1 / p**eta`` (the position-based model of Craswell et al. 2008) and
 
 ``attractiveness = sigmoid(bias + w_relevance * relevance + w_brand * [favourite brand]
-- w_price * sensitivity * max(0, ln(price / budget)))``
++ w_taste * (taste_fit - 1/2) - w_price * sensitivity * max(0, ln(price / budget)))``
 
 where ``relevance = w_category * [category == need] + (1 - w_category) * text_fit`` and
 ``text_fit`` rescales the cosine of the product's embedding to the need's embedding from
-``[cosine_floor, cosine_ceiling]`` to ``[0, 1]``. After a click the product goes to the cart
+``[cosine_floor, cosine_ceiling]`` to ``[0, 1]``; ``taste_fit`` rescales the cosine of the
+product's embedding to the embedding of the shopper's taste product (a product of the need
+category they have in mind but never describe) from ``[taste_floor, taste_ceiling]``, so
+taste moves the logit by at most ``w_taste / 2`` either way (as RecSim's users, whose interest
+is a vector in the documents' feature space). After a click the product goes to the cart
 with probability ``cart_scale * attractiveness``, and a carted product is bought with
 probability ``purchase_probability``.
 
@@ -36,6 +40,10 @@ __all__ = ["ClickDecision", "ClickModel", "ClickParams", "ShownItem"]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
+W_TASTE_DEFAULT = 2.0
+TASTE_FLOOR_DEFAULT = 0.35
+TASTE_CEILING_DEFAULT = 0.85
+
 
 class ClickParams(BaseModel):
     """The click model's parameters (defaults documented in docs/simulation.md).
@@ -53,6 +61,9 @@ class ClickParams(BaseModel):
     w_category: Probability = 0.6
     w_brand: Annotated[float, Field(ge=0.0)] = 2.5
     w_price: Annotated[float, Field(ge=0.0)] = 1.5
+    w_taste: Annotated[float, Field(ge=0.0)] = W_TASTE_DEFAULT
+    taste_floor: float = TASTE_FLOOR_DEFAULT
+    taste_ceiling: float = TASTE_CEILING_DEFAULT
     cosine_floor: float = 0.2
     cosine_ceiling: float = 0.7
     cart_scale: Probability = 0.5
@@ -69,6 +80,7 @@ class ShownItem(BaseModel):
     category: str
     price: Annotated[float, Field(ge=0)]
     need_cosine: float = 0.0
+    taste_cosine: float | None = None  # None: the shopper has no taste product
 
 
 class ClickDecision(BaseModel):
@@ -103,6 +115,8 @@ class ClickModel:
         self.params = params or ClickParams()
         if self.params.cosine_ceiling <= self.params.cosine_floor:
             raise ValueError("cosine_ceiling must be above cosine_floor")
+        if self.params.taste_ceiling <= self.params.taste_floor:
+            raise ValueError("taste_ceiling must be above taste_floor")
 
     def examination(self, position: int) -> float:
         """Probability that the shopper looks at the 1-based ``position``."""
@@ -118,6 +132,14 @@ class ClickModel:
         match = 1.0 if item.category == profile.category else 0.0
         return p.w_category * match + (1.0 - p.w_category) * fit
 
+    def taste_fit(self, item: ShownItem) -> float:
+        """How close the product is to the shopper's taste product, in [0, 1] (1/2: no taste)."""
+        if item.taste_cosine is None:
+            return 0.5
+        p = self.params
+        fit = (item.taste_cosine - p.taste_floor) / (p.taste_ceiling - p.taste_floor)
+        return min(1.0, max(0.0, fit))
+
     def attractiveness(self, item: ShownItem, profile: ShopperProfile) -> float:
         """Probability of a click once the product is examined."""
         p = self.params
@@ -127,6 +149,7 @@ class ClickModel:
             p.bias
             + p.w_relevance * self.relevance(item, profile)
             + p.w_brand * favourite
+            + p.w_taste * (self.taste_fit(item) - 0.5)
             - p.w_price * profile.price_sensitivity * overshoot
         )
         return _sigmoid(score)

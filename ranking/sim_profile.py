@@ -1,4 +1,5 @@
-"""Simulated shoppers: a latent need, favourite brands, a budget, a price sensitivity, a patience.
+"""Simulated shoppers: a latent need, favourite brands, a budget, a price sensitivity, a patience,
+and a taste (the kind of product they have in mind, a point in the embedding space).
 
 A profile is drawn from a numpy ``Generator`` seeded by ``(seed, session index)``, so one
 session can be re-created alone. The assistant never sees the profile: it only reads the
@@ -52,6 +53,7 @@ class ShopperProfile(BaseModel):
     budget: Annotated[float, Field(gt=0)]
     price_sensitivity: Annotated[float, Field(ge=0)]
     patience: Annotated[int, Field(ge=1)]
+    taste_id: str | None = None
 
     @property
     def need_text(self) -> str:
@@ -100,7 +102,8 @@ class ProfileSampler:
 
     Category: uniform over the need categories (so small categories get shoppers too).
     Favourite brands: one, or two with ``second_brand_probability``, drawn without replacement
-    from the brands selling the category, weighted by their product counts.
+    from the brands selling the category, weighted by their product counts. Taste: one of the
+    category's products, uniformly (the shopper likes products whose embedding is near it).
 
     Example:
         >>> ProfileSampler(stats).sample(seed=7, index=3).favourite_brands
@@ -126,6 +129,10 @@ class ProfileSampler:
         picked = rng.choice(len(counts), size=min(wanted, len(counts)), replace=False,
                             p=counts / counts.sum())  # fmt: skip
         quantile = rng.uniform(p.budget_quantile_low, p.budget_quantile_high)
+        sensitivity = float(rng.uniform(p.sensitivity_low, p.sensitivity_high))
+        patience = int(rng.integers(p.min_patience, p.max_patience + 1))
+        # Drawn last, so adding it left every earlier draw of a profile unchanged.
+        taste = str(rng.choice(list(category.product_ids))) if category.product_ids else None
         return ShopperProfile(
             seed=seed,
             index=index,
@@ -135,6 +142,7 @@ class ProfileSampler:
             feature=feature,
             favourite_brands=[category.brands[int(i)] for i in picked],
             budget=_round_budget(category.price_at(quantile)),
-            price_sensitivity=float(rng.uniform(p.sensitivity_low, p.sensitivity_high)),
-            patience=int(rng.integers(p.min_patience, p.max_patience + 1)),
+            price_sensitivity=sensitivity,
+            patience=patience,
+            taste_id=taste,
         )

@@ -230,6 +230,11 @@ class ShopperSimulator:
         vectors = self.vectors.vectors([c.id for c in cards])
         need = self._need_vector(profile)
         cosines = vectors @ (need / max(float(np.linalg.norm(need)), 1e-12))
+        tastes: list[float | None] = [None] * len(cards)
+        if profile.taste_id is not None:
+            taste = self.vectors.vectors([profile.taste_id])[0]
+            if float(np.linalg.norm(taste)) > 0:  # an unknown id has a zero vector
+                tastes = [float(t) for t in vectors @ taste]
         items = [
             ShownItem(
                 product_id=c.id,
@@ -237,8 +242,9 @@ class ShopperSimulator:
                 category=c.category,
                 price=float(c.price),
                 need_cosine=float(cos),
+                taste_cosine=taste_cos,
             )
-            for c, cos in zip(cards, cosines, strict=True)
+            for c, cos, taste_cos in zip(cards, cosines, tastes, strict=True)
         ]
         return self.clicks.decide(items, profile, uniforms)
 

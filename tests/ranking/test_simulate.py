@@ -75,6 +75,30 @@ def test_events_point_at_the_turn_that_showed_the_product(
             assert event.turn_id is not None and event.product_id in shown[event.turn_id]
 
 
+def test_shown_items_carry_the_cosine_to_the_shoppers_taste_product(
+    services: Any, simulator: ShopperSimulator
+) -> None:
+    recorded: list[Any] = []
+    decide = simulator.clicks.decide
+
+    def spy(items: Any, profile: Any, uniforms: Any) -> Any:
+        recorded.append((items, profile))
+        return decide(items, profile, uniforms)
+
+    simulator.clicks.decide = spy  # type: ignore[method-assign]
+    for index in range(10):  # until a session is shown products (the slice is small)
+        simulator.run_session(seed=3, index=index)
+        if recorded:
+            break
+    items, profile = recorded[0]
+    assert profile.taste_id is not None
+    taste = services.product_vectors.vectors([profile.taste_id])[0]
+    shown = services.product_vectors.vectors([item.product_id for item in items])
+    assert [item.taste_cosine for item in items] == pytest.approx(list(shown @ taste), abs=1e-5)
+    own = [item.taste_cosine for item in items if item.product_id == profile.taste_id]
+    assert all(cosine == pytest.approx(1.0, abs=1e-4) for cosine in own)
+
+
 @pytest.mark.slow
 def test_cli_simulate_json_and_experiment_without_model(
     built_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

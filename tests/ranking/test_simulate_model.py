@@ -54,6 +54,29 @@ def test_attractiveness_rises_with_brand_relevance_and_budget_fit() -> None:
     )
 
 
+def test_taste_shifts_the_logit_by_half_its_weight_either_way() -> None:
+    params = ClickParams(w_taste=2.0, taste_floor=0.3, taste_ceiling=0.8)
+    model, shopper = ClickModel(params), _profile()
+    near, far = (
+        _item().model_copy(update={"taste_cosine": 0.95}),
+        _item().model_copy(update={"taste_cosine": 0.0}),
+    )
+    middle = _item().model_copy(update={"taste_cosine": 0.55})  # halfway from 0.3 to 0.8
+
+    def logit(p: float) -> float:
+        return float(np.log(p / (1 - p)))
+
+    neutral = model.attractiveness(_item(), shopper)  # no taste product: no shift
+    assert logit(model.attractiveness(near, shopper)) - logit(neutral) == pytest.approx(1.0)
+    assert logit(neutral) - logit(model.attractiveness(far, shopper)) == pytest.approx(1.0)
+    assert model.attractiveness(middle, shopper) == pytest.approx(neutral)
+    assert ClickModel(ClickParams(w_taste=0.0)).attractiveness(near, shopper) == pytest.approx(
+        ClickModel(ClickParams(w_taste=0.0)).attractiveness(far, shopper)
+    )
+    with pytest.raises(ValueError):
+        ClickModel(ClickParams(taste_floor=0.8, taste_ceiling=0.8))
+
+
 def test_many_draws_click_favourite_brands_more_and_top_positions_more() -> None:
     model, shopper = ClickModel(ClickParams(cart_scale=0.0)), _profile()  # no purchase ends it
     rng = np.random.default_rng(2024)
@@ -113,6 +136,7 @@ def test_catalog_stats_use_the_parsers_words_and_real_brands() -> None:
     assert mouse.brands == ("Logitech", "HP") and mouse.brand_counts == (40, 20)
     assert {"ergonomic", "optical"} <= set(mouse.features)
     assert mouse.price_at(0.0) == 10 and mouse.price_at(1.0) == 69
+    assert mouse.product_ids == tuple(sorted(str(i) for i in range(60)))
     with pytest.raises(ValueError):
         CatalogStats.from_products(_products(), min_products=100)
 
@@ -125,6 +149,7 @@ def test_profiles_are_reproducible_by_seed_and_index() -> None:
     assert sampler.sample(6, 3) != sampler.sample(5, 3)
     for p in drawn:
         assert set(p.favourite_brands) <= set(sampler.stats.category(p.category).brands)
+        assert p.taste_id in sampler.stats.category(p.category).product_ids
         assert 2 <= p.patience <= 6 and p.budget > 0
     with pytest.raises(ValueError):
         ProfileParams(min_patience=5, max_patience=2)
