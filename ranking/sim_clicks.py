@@ -40,10 +40,6 @@ __all__ = ["ClickDecision", "ClickModel", "ClickParams", "ShownItem"]
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
-W_TASTE_DEFAULT = 2.0
-TASTE_FLOOR_DEFAULT = 0.35
-TASTE_CEILING_DEFAULT = 0.85
-
 
 class ClickParams(BaseModel):
     """The click model's parameters (defaults documented in docs/simulation.md).
@@ -61,9 +57,9 @@ class ClickParams(BaseModel):
     w_category: Probability = 0.6
     w_brand: Annotated[float, Field(ge=0.0)] = 2.5
     w_price: Annotated[float, Field(ge=0.0)] = 1.5
-    w_taste: Annotated[float, Field(ge=0.0)] = W_TASTE_DEFAULT
-    taste_floor: float = TASTE_FLOOR_DEFAULT
-    taste_ceiling: float = TASTE_CEILING_DEFAULT
+    w_taste: Annotated[float, Field(ge=0.0)] = 2.0
+    taste_floor: float = 0.35
+    taste_ceiling: float = 0.85
     cosine_floor: float = 0.2
     cosine_ceiling: float = 0.7
     cart_scale: Probability = 0.5
@@ -100,6 +96,11 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+def _fit(cosine: float, floor: float, ceiling: float) -> float:
+    """``cosine`` rescaled from ``[floor, ceiling]`` to ``[0, 1]`` and clipped."""
+    return min(1.0, max(0.0, (cosine - floor) / (ceiling - floor)))
+
+
 class ClickModel:
     """Position-based clicks, then add-to-cart and purchase, for one shopper.
 
@@ -127,8 +128,7 @@ class ClickModel:
     def relevance(self, item: ShownItem, profile: ShopperProfile) -> float:
         """True relevance in [0, 1]: category match and embedding fit to the need."""
         p = self.params
-        fit = (item.need_cosine - p.cosine_floor) / (p.cosine_ceiling - p.cosine_floor)
-        fit = min(1.0, max(0.0, fit))
+        fit = _fit(item.need_cosine, p.cosine_floor, p.cosine_ceiling)
         match = 1.0 if item.category == profile.category else 0.0
         return p.w_category * match + (1.0 - p.w_category) * fit
 
@@ -136,9 +136,7 @@ class ClickModel:
         """How close the product is to the shopper's taste product, in [0, 1] (1/2: no taste)."""
         if item.taste_cosine is None:
             return 0.5
-        p = self.params
-        fit = (item.taste_cosine - p.taste_floor) / (p.taste_ceiling - p.taste_floor)
-        return min(1.0, max(0.0, fit))
+        return _fit(item.taste_cosine, self.params.taste_floor, self.params.taste_ceiling)
 
     def attractiveness(self, item: ShownItem, profile: ShopperProfile) -> float:
         """Probability of a click once the product is examined."""

@@ -132,7 +132,8 @@ class ProfileSampler:
         sensitivity = float(rng.uniform(p.sensitivity_low, p.sensitivity_high))
         patience = int(rng.integers(p.min_patience, p.max_patience + 1))
         # Drawn last, so adding it left every earlier draw of a profile unchanged.
-        taste = str(rng.choice(list(category.product_ids))) if category.product_ids else None
+        ids = category.product_ids
+        taste = ids[int(rng.integers(len(ids)))] if ids else None
         return ShopperProfile(
             seed=seed,
             index=index,

@@ -227,14 +227,15 @@ class ShopperSimulator:
     ) -> list[ClickDecision]:
         if not cards:
             return []
-        vectors = self.vectors.vectors([c.id for c in cards])
+        ids = [c.id for c in cards]
+        # The taste product's vector comes in the same lookup as the cards' vectors.
+        looked_up = self.vectors.vectors(ids + ([profile.taste_id] if profile.taste_id else []))
+        vectors, taste = looked_up[: len(ids)], looked_up[len(ids) :]
         need = self._need_vector(profile)
         cosines = vectors @ (need / max(float(np.linalg.norm(need)), 1e-12))
         tastes: list[float | None] = [None] * len(cards)
-        if profile.taste_id is not None:
-            taste = self.vectors.vectors([profile.taste_id])[0]
-            if float(np.linalg.norm(taste)) > 0:  # an unknown id has a zero vector
-                tastes = [float(t) for t in vectors @ taste]
+        if len(taste) and float(np.linalg.norm(taste[0])) > 0:  # unknown id: a zero vector
+            tastes = [float(t) for t in vectors @ taste[0]]
         items = [
             ShownItem(
                 product_id=c.id,
