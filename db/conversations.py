@@ -5,11 +5,21 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import CursorResult, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    CursorResult,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.column_types import utcnow
@@ -20,6 +30,7 @@ from db.records import (
     JsonObject,
     NewEvent,
     NewTurn,
+    SessionActivity,
     SessionRecord,
     ShownProduct,
     TrafficSource,
@@ -89,19 +100,21 @@ def _require_products(session: Session, product_ids: set[str]) -> None:
         raise NotFoundError("product", min(missing))
 
 
-_SESSION_EVENTS = (
-    select(EventRow.product_id, ProductRow.brand, ProductRow.category, ProductRow.price,
-           EventRow.type)
+# A session's activity in one statement (read on every ranked turn, so one round trip):
+# its events (kind 0, ordered by time) and its impressions (kind 1, by turn and position),
+# each with the product's facts.
+_SESSION_ACTIVITY = cast("CompoundSelect[Any]", union_all(
+    select(literal_column("0").label("kind"), EventRow.created_at.label("at"),
+           EventRow.id.label("seq"), EventRow.product_id, ProductRow.brand, ProductRow.category,
+           ProductRow.price, EventRow.type.label("event"), literal_column("0").label("position"))
     .join(ProductRow, ProductRow.id == EventRow.product_id)
-    .where(EventRow.session_id == bindparam("session_id"))
-    .order_by(EventRow.created_at, EventRow.id)
-)  # fmt: skip
-_SESSION_SHOWN_PRICES = (
-    select(ProductRow.price)
-    .join(ImpressionRow, ImpressionRow.product_id == ProductRow.id)
-    .where(ImpressionRow.session_id == bindparam("session_id"))
-    .order_by(ImpressionRow.turn_id, ImpressionRow.position)
-)
+    .where(EventRow.session_id == bindparam("session_id")),
+    select(literal_column("1"), ImpressionRow.created_at, ImpressionRow.turn_id,
+           ImpressionRow.product_id, ProductRow.brand, ProductRow.category, ProductRow.price,
+           literal_column("''"), ImpressionRow.position)
+    .join(ProductRow, ProductRow.id == ImpressionRow.product_id)
+    .where(ImpressionRow.session_id == bindparam("session_id")),
+)).order_by("kind", "at", "seq", "position")  # fmt: skip
 
 
 class ConversationRepository:
@@ -321,17 +334,16 @@ class ConversationRepository:
             )
             return [_event_record(row) for row in rows]
 
-    def session_activity(
-        self, session_id: str
-    ) -> tuple[list[tuple[str, str, str, Decimal, str]], list[Decimal]]:
+    def session_activity(self, session_id: str) -> SessionActivity:
         """What a session did so far, for CTR features: its events oldest first as
-        ``(product_id, brand, category, price, type)``, and the prices of the products shown
-        on its turns (one per impression, in order). An unknown session has neither."""
-        # Read on every ranked turn: the statements are built once (their cache keys too).
+        ``(product_id, brand, category, price, type)``, and its impressions in order as
+        ``(product_id, brand, price, position)``. An unknown session has neither."""
+        # Read on every ranked turn: one statement, built once (its cache key too).
         with read_scope(self._sessions) as session:
-            acted = session.execute(_SESSION_EVENTS, {"session_id": session_id}).tuples().all()
-            prices = session.scalars(_SESSION_SHOWN_PRICES, {"session_id": session_id}).all()
-        return cast(list[tuple[str, str, str, Decimal, str]], list(acted)), list(prices)
+            rows = session.execute(_SESSION_ACTIVITY, {"session_id": session_id}).all()
+        events = [(r[3], r[4], r[5], r[6], r[7]) for r in rows if r[0] == 0]
+        shown = [(r[3], r[4], r[6], int(r[8])) for r in rows if r[0] == 1]
+        return SessionActivity(events=events, shown=shown)
 
     def impression_outcomes(
         self, source: TrafficSource | None = None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
@@ -128,6 +129,17 @@ class NewEvent(_Record):
     type: EventType
     turn_id: int | None = None
     source: TrafficSource = "live"
+
+
+class SessionActivity(NamedTuple):
+    """A session's events and impressions, with product facts (for CTR features).
+
+    ``events``: ``(product_id, brand, category, price, type)`` oldest first; ``shown``:
+    ``(product_id, brand, price, position)`` per impression, by turn and position.
+    """
+
+    events: list[tuple[str, str, str, Decimal, str]]
+    shown: list[tuple[str, str, Decimal, int]]
 
 
 class EventRecord(_Record):

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ranking.features import Popularity, RankInputs
-from ranking.history import HistoryReader, ProductVectors
+from ranking.history import HistoryReader, ProductVectors, serving_inputs
 from ranking.reasons import PopularityStats, ReasonSettings, personal_reasons
 from ranking.rerank import (
     DiversifiedRanker,
@@ -148,16 +148,7 @@ class CtrRanker:
     def rank_inputs(self, text: str, pool: list[Candidate], session_id: str | None) -> RankInputs:
         """The model inputs of one candidate list: query vector, product vectors, history."""
         query = self._embedder.embed([text.strip() or "popular products"])[0]
-        history = self._history.history(session_id)
-        ids = [c.product.id for c in pool] + [item.product_id for item in history.items]
-        vectors = self._vectors.vectors(ids) if ids else np.zeros((0, query.shape[0]), np.float32)
-        return RankInputs(
-            query_vector=query,
-            candidates=pool,
-            product_vectors=vectors[: len(pool)],
-            history=history,
-            history_vectors=vectors[len(pool) :] if history.items else None,
-        )
+        return serving_inputs(query, pool, self._history.history(session_id), self._vectors)
 
     def _ranked(
         self,

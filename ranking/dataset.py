@@ -31,6 +31,7 @@ from ranking.features import (
     RankInputs,
     RawFeatures,
     SessionHistory,
+    ShownBefore,
     candidate_from_signals,
     raw_features,
 )
@@ -61,7 +62,7 @@ class LoggedTurn:
     query: str
     shown: list[Shown]
     history: list[tuple[str, str]] = field(default_factory=list)  # (product_id, event type)
-    shown_before: list[str] = field(default_factory=list)  # products shown on earlier turns
+    shown_before: list[tuple[str, int]] = field(default_factory=list)  # (product, position)
 
 
 def _source_clause(column: Any, source: SourceFilter) -> Any:
@@ -153,7 +154,7 @@ def _attach_labels_and_history(
         session_turns.sort(key=lambda t: t.turn_number)
         events = acted.get(session_id, [])
         positives = {(turn_id, pid) for _, turn_id, pid, _ in events}
-        shown_so_far: list[str] = []
+        shown_so_far: list[tuple[str, int]] = []
         for turn in session_turns:
             for shown in turn.shown:
                 shown.label = int((turn.turn_id, shown.product_id) in positives)
@@ -161,7 +162,7 @@ def _attach_labels_and_history(
                 (pid, kind) for number, _, pid, kind in events if number < turn.turn_number
             ]
             turn.shown_before = list(shown_so_far)
-            shown_so_far += [s.product_id for s in turn.shown]
+            shown_so_far += [(s.product_id, s.position) for s in turn.shown]
 
 
 def history_of(turn: LoggedTurn, products: Mapping[str, Product]) -> SessionHistory:
@@ -177,8 +178,13 @@ def history_of(turn: LoggedTurn, products: Mapping[str, Product]) -> SessionHist
         for pid, kind in turn.history
         if pid in products
     ]
-    prices = [float(products[pid].price) for pid in turn.shown_before if pid in products]
-    return SessionHistory(items=items, shown_prices=prices)
+    shown = [
+        ShownBefore(product_id=pid, brand=products[pid].brand, position=position)
+        for pid, position in turn.shown_before
+        if pid in products
+    ]
+    prices = [float(products[s.product_id].price) for s in shown]
+    return SessionHistory(items=items, shown_prices=prices, shown=shown)
 
 
 def rank_inputs_of(
@@ -200,6 +206,7 @@ def rank_inputs_of(
         product_vectors=vectors([c.product.id for c in candidates]),
         history=history,
         history_vectors=vectors([item.product_id for item in history.items]),
+        skipped_vectors=vectors([s.product_id for s in history.skipped()]),
     )
 
 

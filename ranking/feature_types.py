@@ -45,6 +45,12 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "history_empty",
     "product_ctr",
     "category_ctr",
+    "seen_skipped",
+    "seen_skipped_top",
+    "brand_skipped",
+    "skipped_max_sim",
+    "skipped_mean_sim",
+    "skipped_count",
 )
 """Names of the numeric feature columns, in order."""
 
@@ -79,8 +85,40 @@ class HistoryItem(BaseModel):
     event: Literal["click", "add_to_cart", "purchase"]
 
 
+class ShownBefore(BaseModel):
+    """One product shown on an earlier turn of the session (one impression).
+
+    Example:
+        >>> ShownBefore(product_id="1", brand="Lenovo", position=2)
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    product_id: str
+    brand: str
+    position: int = Field(ge=1)
+
+
+SKIP_TOP_POSITIONS = 3
+"""An impression at one of these positions counts as seen for ``seen_skipped_top``."""
+
+
+@dataclass(frozen=True)
+class SkippedProduct:
+    """A product shown earlier in the session that the shopper never acted on."""
+
+    product_id: str
+    brand: str
+    times: int  # impressions so far
+    best_position: int  # 1-based, the highest it was shown
+
+
 class SessionHistory(BaseModel):
     """What the session did before the current turn.
+
+    ``shown`` lists the impressions of earlier turns, oldest first; products among them that
+    no event names are the session's *skipped* products (:meth:`skipped`): negative feedback,
+    as in DFN (Xie et al. 2020), which the shopper gave by scrolling past them.
 
     Example:
         >>> SessionHistory(items=[item], shown_prices=[799.0, 649.0])
@@ -88,6 +126,24 @@ class SessionHistory(BaseModel):
 
     items: list[HistoryItem] = Field(default_factory=list)  # oldest first
     shown_prices: list[float] = Field(default_factory=list)  # products shown on earlier turns
+    shown: list[ShownBefore] = Field(default_factory=list)  # impressions of earlier turns
+
+    def skipped(self) -> list[SkippedProduct]:
+        """Distinct products shown before and never acted on, in order of first showing."""
+        acted = {item.product_id for item in self.items}
+        found: dict[str, SkippedProduct] = {}
+        for seen in self.shown:
+            if seen.product_id in acted:
+                continue
+            old = found.get(seen.product_id)
+            times, best = (0, seen.position) if old is None else (old.times, old.best_position)
+            found[seen.product_id] = SkippedProduct(
+                product_id=seen.product_id,
+                brand=seen.brand,
+                times=times + 1,
+                best_position=min(best, seen.position),
+            )
+        return list(found.values())
 
 
 class Popularity(Protocol):
@@ -113,6 +169,7 @@ class RankInputs(BaseModel):
     product_vectors: Any  # (n, d) float32, the candidates' index vectors, in candidate order
     history: SessionHistory = Field(default_factory=SessionHistory)
     history_vectors: Any = None  # (len(history.items), d) float32; None = no history
+    skipped_vectors: Any = None  # (len(history.skipped()), d) float32; None = none skipped
 
 
 @dataclass

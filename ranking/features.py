@@ -23,6 +23,12 @@ The features, per candidate (raw values, before the fitted standardisation):
   ``history_empty``.
 * ``product_ctr``/``category_ctr`` -- Beta-smoothed click-through rates from
   :class:`Popularity` (fitted on training data only).
+* ``seen_skipped`` -- ``log1p`` of how many times the candidate itself was shown on earlier
+  turns without the shopper acting on it; ``seen_skipped_top`` -- whether one of those times
+  was at a top position (:data:`SKIP_TOP_POSITIONS`).
+* ``brand_skipped`` -- ``log1p`` of how many skipped products share the candidate's brand.
+* ``skipped_max_sim``/``skipped_mean_sim`` -- max/mean cosine of the candidate's vector to the
+  vectors of the *other* skipped products (0 with none), ``skipped_count`` (``log1p``).
 * categoricals: category id, brand id (vocabulary with minimum count, rare/unseen brands go to
   an out-of-vocabulary bucket), price bucket (quantile edges fitted on training prices).
 * position -- the 1-based display position, used to de-bias training; fixed to 1 at serving.
@@ -43,6 +49,7 @@ from ranking.feature_types import (
     HISTORY_LENGTH,
     NUMERIC_FEATURES,
     REASON_FEATURES,
+    SKIP_TOP_POSITIONS,
     FeatureBatch,
     FloatArray,
     HistoryItem,
@@ -51,6 +58,8 @@ from ranking.feature_types import (
     RankInputs,
     RawFeatures,
     SessionHistory,
+    ShownBefore,
+    SkippedProduct,
 )
 from retrieval.catalog.product import Product
 from retrieval.search import Candidate, RetrievalSignal
@@ -72,6 +81,8 @@ __all__ = [
     "RankInputs",
     "RawFeatures",
     "SessionHistory",
+    "ShownBefore",
+    "SkippedProduct",
     "apply_popularity",
     "candidate_from_signals",
     "raw_features",
@@ -149,6 +160,45 @@ def _retrieval_columns(cands: list[Candidate]) -> list[npt.NDArray[np.float64]]:
     return list(values)
 
 
+def _skip_columns(
+    inputs: RankInputs, products: FloatArray, dim: int
+) -> list[npt.NDArray[np.float64]]:
+    """The six skip columns: the candidate's own earlier skips, its brand's, and its
+    similarity to the other skipped products."""
+    cands = inputs.candidates
+    n = len(cands)
+    skipped = inputs.history.skipped()
+    if not skipped:
+        return [np.zeros(n) for _ in range(6)]
+    by_id = {s.product_id: (row, s) for row, s in enumerate(skipped)}
+    own = [by_id.get(c.product.id) for c in cands]
+    times = np.array([0 if o is None else o[1].times for o in own], dtype=np.float64)
+    top = np.array(
+        [o is not None and o[1].best_position <= SKIP_TOP_POSITIONS for o in own], dtype=np.float64
+    )
+    brands = _counts(s.brand.lower() for s in skipped)
+    brand_n = [brands.get(c.product.brand.lower(), 0) if c.product.brand else 0 for c in cands]
+    vectors = _as_matrix(inputs.skipped_vectors, len(skipped), dim)
+    if len(vectors) != len(skipped):
+        raise ValueError("skipped_vectors must have one row per skipped product")
+    sims = products.astype(np.float64) @ vectors.astype(np.float64).T  # (n, s)
+    others = np.ones_like(sims, dtype=bool)
+    for i, o in enumerate(own):  # a candidate's similarity to itself says nothing new
+        if o is not None:
+            others[i, o[0]] = False
+    count = others.sum(axis=1)
+    max_sim = np.where(count > 0, np.where(others, sims, -np.inf).max(axis=1), 0.0)
+    mean_sim = np.where(others, sims, 0.0).sum(axis=1) / np.maximum(count, 1)
+    return [
+        np.log1p(times),
+        top,
+        np.log1p(np.asarray(brand_n, dtype=np.float64)),
+        max_sim,
+        mean_sim,
+        np.full(n, math.log1p(len(skipped))),
+    ]
+
+
 def _as_matrix(value: Any, rows: int, dim: int) -> FloatArray:
     if value is None:
         return np.zeros((0, dim), dtype=np.float32)
@@ -198,6 +248,7 @@ def raw_features(inputs: RankInputs) -> RawFeatures:
         np.full(n, float(not items)),
         np.zeros(n),  # product_ctr: filled by apply_popularity
         np.zeros(n),  # category_ctr
+        *_skip_columns(inputs, products, dim),
     ]
     numeric = np.stack(columns, axis=1) if n else np.zeros((0, len(NUMERIC_FEATURES)))
     level = clicked_level if clicked_level is not None else shown_level

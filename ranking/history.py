@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Protocol, cast, get_args
 
 import numpy as np
 
-from db.records import EventType
+from db.records import EventType, SessionActivity
 from ranking.errors import RankingError
-from ranking.features import HistoryItem, SessionHistory
+from ranking.features import HistoryItem, RankInputs, SessionHistory, ShownBefore
 from retrieval.embedder import Vectors
+from retrieval.search import Candidate
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,9 @@ _EVENTS = frozenset(get_args(EventType))
 
 
 class ActivitySource(Protocol):
-    """``ConversationRepository.session_activity``: events with product facts, shown prices."""
+    """``ConversationRepository.session_activity``: events and impressions with product facts."""
 
-    def session_activity(
-        self, session_id: str
-    ) -> tuple[list[tuple[str, str, str, Decimal, str]], list[Decimal]]: ...
+    def session_activity(self, session_id: str) -> SessionActivity: ...
 
 
 class ProductVectors(Protocol):
@@ -51,6 +49,7 @@ class SqlHistoryReader:
     Args:
         activity: The conversation repository.
         max_items: Most recent history items kept (the model attends to the last few).
+        max_shown: Most recent impressions kept (skipped products come from these).
 
     Example:
         >>> reader = SqlHistoryReader(services.conversations)
@@ -58,18 +57,19 @@ class SqlHistoryReader:
         ['Lenovo', 'Lenovo']
     """
 
-    def __init__(self, activity: ActivitySource, max_items: int = 50) -> None:
-        if max_items <= 0:
-            raise ValueError("max_items must be positive")
+    def __init__(self, activity: ActivitySource, max_items: int = 50, max_shown: int = 100) -> None:
+        if max_items <= 0 or max_shown <= 0:
+            raise ValueError("max_items and max_shown must be positive")
         self._activity = activity
         self.max_items = max_items
+        self.max_shown = max_shown
 
     def history(self, session_id: str | None) -> SessionHistory:
         """The session's history; empty for no session (stateless search) or a new one."""
         if not session_id:
             return SessionHistory()
         try:
-            events, prices = self._activity.session_activity(session_id)
+            events, shown = self._activity.session_activity(session_id)
         except Exception as e:  # a database failure is a ranking failure, not a silent cold start
             raise RankingError(f"could not read the history of session {session_id}") from e
         items = [
@@ -84,12 +84,35 @@ class SqlHistoryReader:
             if kind in _EVENTS
         ]
         return SessionHistory(
-            items=items[-self.max_items :], shown_prices=[float(p) for p in prices]
+            items=items[-self.max_items :],
+            shown_prices=[float(price) for _, _, price, _ in shown],
+            shown=[
+                ShownBefore(product_id=pid, brand=brand, position=position)
+                for pid, brand, _, position in shown[-self.max_shown :]
+            ],
         )
 
 
-def history_vectors(history: SessionHistory, vectors: ProductVectors, dim: int) -> Vectors:
-    """The index vectors of the history's products, one row per item (``(0, dim)`` if none)."""
-    if not history.items:
-        return np.zeros((0, dim), dtype=np.float32)
-    return vectors.vectors([item.product_id for item in history.items])
+def serving_inputs(
+    query_vector: Vectors, pool: list[Candidate], history: SessionHistory, vectors: ProductVectors
+) -> RankInputs:
+    """The model inputs of one candidate list at serving time: the candidates', history
+    items' and skipped products' vectors, looked up in one call.
+
+    Example:
+        >>> inputs = serving_inputs(query, candidates, reader.history(sid), snapshot)
+    """
+    skipped = [s.product_id for s in history.skipped()]
+    acted = [item.product_id for item in history.items]
+    ids = [c.product.id for c in pool] + acted + skipped
+    dim = int(np.asarray(query_vector).shape[-1])
+    table = vectors.vectors(ids) if ids else np.zeros((0, dim), np.float32)
+    n, h = len(pool), len(acted)
+    return RankInputs(
+        query_vector=query_vector,
+        candidates=pool,
+        product_vectors=table[:n],
+        history=history,
+        history_vectors=table[n : n + h] if acted else None,
+        skipped_vectors=table[n + h :] if skipped else None,
+    )

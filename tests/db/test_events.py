@@ -86,3 +86,35 @@ def test_unknown_event_type_is_refused() -> None:
 def test_list_events_unknown_session(conversations: ConversationRepository) -> None:
     with pytest.raises(NotFoundError):
         conversations.list_events("no-such-session")
+
+
+def test_session_activity_lists_events_and_impressions_with_product_facts(
+    conversations: ConversationRepository, catalog: list[Product]
+) -> None:
+    chat = conversations.create_session()
+    shown = [ShownProduct(product_id=p, position=i, score=1.0)
+             for i, p in enumerate(["p2", "p1"], 1)]  # fmt: skip
+    first = conversations.record_turn(
+        NewTurn(session_id=chat.id, user_message="a", reply="b", intent="search", products=shown)
+    ).id
+    conversations.record_event(NewEvent(session_id=chat.id, product_id="p1", type="click",
+                                        turn_id=first))  # fmt: skip
+    second = [ShownProduct(product_id="p3", position=1, score=1.0)]
+    conversations.record_turn(
+        NewTurn(session_id=chat.id, user_message="c", reply="d", intent="search", products=second)
+    )
+    conversations.record_event(NewEvent(session_id=chat.id, product_id="p3", type="purchase"))
+    facts = {p.id: (p.brand, p.category, p.price) for p in catalog}
+
+    activity = conversations.session_activity(chat.id)
+
+    assert activity.events == [
+        ("p1", *facts["p1"], "click"),
+        ("p3", *facts["p3"], "purchase"),
+    ]
+    assert activity.shown == [
+        ("p2", facts["p2"][0], facts["p2"][2], 1),
+        ("p1", facts["p1"][0], facts["p1"][2], 2),
+        ("p3", facts["p3"][0], facts["p3"][2], 1),
+    ]
+    assert conversations.session_activity("unknown") == ([], [])

@@ -124,7 +124,7 @@ def tiny_training_rows(sessions: int = 60, seed: int = 0, dim: int = 16):
     for s in range(sessions):
         favourite = brands[s % len(brands)]
         history: list[tuple[str, str]] = []
-        shown_before: list[str] = []
+        shown_before: list[tuple[str, int]] = []
         for t in range(3):
             query = f"query {s % 7}"
             queries[query] = vectors[s % 7]
@@ -143,5 +143,5 @@ def tiny_training_rows(sessions: int = 60, seed: int = 0, dim: int = 16):
                 )
             )
             history += [(x.product_id, "click") for x in shown if x.label]
-            shown_before += [x.product_id for x in shown]
+            shown_before += [(x.product_id, x.position) for x in shown]
     return build_training_rows(turns, products, table, queries), products, table

@@ -13,7 +13,7 @@ import pytest
 from ranking.dataset import load_training_rows
 from ranking.encoders import FeatureEncoders
 from ranking.features import FeatureBuilder, RankInputs, apply_popularity
-from ranking.history import SqlHistoryReader, history_vectors
+from ranking.history import SqlHistoryReader, serving_inputs
 from ranking.models import BatchTensors
 from ranking.train import fit_popularity
 from tests.ranking.ctr_logs import write_synthetic_logs
@@ -23,14 +23,8 @@ pytestmark = pytest.mark.integration
 
 def _serving_inputs(services, session_id: str, query: str, cands) -> RankInputs:
     history = SqlHistoryReader(services.conversations).history(session_id)
-    index = services.dense_index
-    return RankInputs(
-        query_vector=services.embedder.embed([query])[0],
-        candidates=cands,
-        product_vectors=index.vectors([c.product.id for c in cands]),
-        history=history,
-        history_vectors=history_vectors(history, index, 384),
-    )
+    query_vector = services.embedder.embed([query])[0]
+    return serving_inputs(query_vector, list(cands), history, services.dense_index)
 
 
 def test_training_features_equal_serving_features(services) -> None:
@@ -54,7 +48,7 @@ def test_training_features_equal_serving_features(services) -> None:
     number_of = {
         t.id: t.turn_number for sid in sessions for t in services.conversations.list_turns(sid)
     }
-    checked_with_history = 0
+    checked_with_history = checked_with_skips = 0
     for turn_id in sorted(set(rows.turn_ids)):
         at = np.flatnonzero(np.asarray(rows.turn_ids) == turn_id)
         inputs = served[(rows.sessions[at[0]], number_of[turn_id])]
@@ -73,4 +67,6 @@ def test_training_features_equal_serving_features(services) -> None:
         for name, values in online_batch.reasons.items():
             np.testing.assert_allclose(offline_batch.reasons[name][at], values, atol=1e-6)
         checked_with_history += bool(inputs.history.items)
-    assert checked_with_history > 0  # the comparison covered turns with a session history
+        checked_with_skips += bool(inputs.history.skipped())
+    # The comparison covered turns with a session history and with skipped products.
+    assert checked_with_history > 0 and checked_with_skips > 0
