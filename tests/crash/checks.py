@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.embedder import Embedder
+from retrieval.index import document_text
 from retrieval.vector_store import ChromaVectorIndex
 from tests.crash.shoppers import Ledger
 
@@ -80,12 +82,16 @@ def product_hashes(db_path: Path) -> dict[str, str]:
 
 
 def index_mismatches(
-    store: Path, query_vector: np.ndarray, collection: str = "products"
+    store: Path, embedder: Embedder, collection: str = "products"
 ) -> tuple[list[str], int]:
     """Differences between the embedded Chroma index and the products table, and the number
-    of hits a query for ``query_vector`` returned (10 asked).
+    of hits a query for "a laptop" returned (10 asked).
 
-    Opens the Chroma directory in this process: only call it while no server runs.
+    Checked: the same ids with the same content hashes, ``count()``, every stored vector
+    equal to the embedding of its product's current text (a garbled or stale vector fails),
+    query hits only of known products, and the HNSW graph's reachability
+    (:func:`reachability_problems`). Opens the Chroma directory in this process: only call it
+    while no server runs.
     """
     index = ChromaVectorIndex(collection=collection, path=store / "chroma")
     wanted = product_hashes(store / "shop.db")
@@ -99,20 +105,62 @@ def index_mismatches(
     ]
     if index.count() != len(present):
         problems.append(f"count() {index.count()} vs {len(present)} ids")
-    hits = index.query(query_vector, k=10, filters=None)
+    hits = index.query(embedder.embed(["a laptop"])[0], k=10, filters=None)
     problems += [f"query hit unknown id {h.product_id}" for h in hits if h.product_id not in wanted]
-    return problems + unreachable_vectors(index), len(hits)
+    problems += garbled_vectors(store, index, embedder)
+    return problems + reachability_problems(index), len(hits)
 
 
-def unreachable_vectors(index: ChromaVectorIndex) -> list[str]:
-    """Products whose own stored vector does not find them: the ANN (HNSW) segment lost or
-    garbled what the metadata segment holds."""
+def garbled_vectors(store: Path, index: ChromaVectorIndex, embedder: Embedder) -> list[str]:
+    """Stored vectors that are not the embedding of their product's text in the products table
+    (cosine below 0.999: the server may embed with ONNX, which agrees with torch to 1e-4)."""
+    from db.products import ProductRepository
+    from db.session import create_db_engine, make_session_factory
+
     ids, vectors, _ = index.export()
-    problems = []
-    for pid, vector in zip(ids, vectors, strict=True):
-        if pid not in {hit.product_id for hit in index.query(vector, k=10, filters=None)}:
-            problems.append(f"own vector does not find {pid}")
-    return problems
+    engine = create_db_engine(f"sqlite:///{store / 'shop.db'}")
+    try:
+        products = ProductRepository(make_session_factory(engine)).get_many(ids)
+    finally:
+        engine.dispose()
+    known = [i for i, pid in enumerate(ids) if pid in products]
+    expected = embedder.embed([document_text(products[ids[i]]) for i in known])
+    stored = np.asarray(vectors, dtype=np.float32)[known]
+    stored /= np.maximum(np.linalg.norm(stored, axis=1, keepdims=True), 1e-12)
+    cosines = np.sum(stored * np.asarray(expected, dtype=np.float32), axis=1)
+    return [
+        f"garbled vector: {ids[i]} (cosine {c:.4f})"
+        for i, c in zip(known, cosines, strict=True)
+        if c < 0.999
+    ]
+
+
+HNSW_UNREACHABLE_ALLOWED = 0.01
+"""Share of products the HNSW graph may fail to return for their own vector (top 10).
+
+HNSW is approximate, and more so after in-place updates and deletes: hnswlib re-links an
+updated element's neighbourhood, and its author notes reachability "cannot be guaranteed due to
+the approximate nature of the algorithm" (nmslib/hnswlib#275). The crash test's repeated
+catalog edits occasionally leave one product of ~315 without an inbound link (it still has its
+vector, is found by BM25 and by filtered search). A crash that garbled the graph would cut off
+far more than 1%; a garbled or stale *vector* is caught exactly by :func:`garbled_vectors`.
+"""
+
+
+def reachability_problems(index: ChromaVectorIndex) -> list[str]:
+    """A problem if more than :data:`HNSW_UNREACHABLE_ALLOWED` of the products are not found
+    by a query for their own stored vector (top 10)."""
+    ids, vectors, _ = index.export()
+    lost = [
+        pid
+        for pid, vector in zip(ids, vectors, strict=True)
+        if pid not in {hit.product_id for hit in index.query(vector, k=10, filters=None)}
+    ]
+    if lost:
+        print(f"\nHNSW: {len(lost)} of {len(ids)} products not found by their own vector: {lost}")
+    if len(lost) > HNSW_UNREACHABLE_ALLOWED * len(ids):
+        return [f"{len(lost)} of {len(ids)} products unreachable through HNSW: {lost[:10]}"]
+    return []
 
 
 def chroma_integrity_problems(store: Path) -> list[str]:

@@ -125,7 +125,7 @@ def test_sigkill_under_traffic_loses_no_acknowledged_write(
     server = start(launcher, store)
     check_serving(server, len(product_hashes(db)))
     server.kill()
-    problems, hits = index_mismatches(store, embedder.embed(["a laptop"])[0])
+    problems, hits = index_mismatches(store, embedder)
     assert problems == [] and hits == 10
     assert chroma_integrity_problems(store) == []
     report(
@@ -215,7 +215,7 @@ def test_sigkill_during_index_build_then_restart_reconciles(
     server = start(launcher, store)
     check_serving(server, len(product_hashes(store / "shop.db")))
     server.kill()
-    problems, hits = index_mismatches(store, embedder.embed(["a laptop"])[0])
+    problems, hits = index_mismatches(store, embedder)
     assert problems == [] and hits == 10
     assert chroma_integrity_problems(store) == []
     assert integrity_problems(store / "shop.db") == []
