@@ -36,7 +36,7 @@ from db.records import (
     TrafficSource,
     TurnRecord,
 )
-from db.transactions import check_session_factory, read_scope, write_scope
+from db.transactions import check_session_factory, read_connection, read_scope, write_scope
 
 _JSON_OBJECT: TypeAdapter[JsonObject] = TypeAdapter(JsonObject)
 
@@ -339,8 +339,8 @@ class ConversationRepository:
         ``(product_id, brand, category, price, type)``, and its impressions in order as
         ``(product_id, brand, price, position)``. An unknown session has neither."""
         # Read on every ranked turn: one statement, built once (its cache key too).
-        with read_scope(self._sessions) as session:
-            rows = session.execute(_SESSION_ACTIVITY, {"session_id": session_id}).all()
+        with read_connection(self._sessions) as connection:
+            rows = connection.execute(_SESSION_ACTIVITY, {"session_id": session_id}).all()
         events = [(r[3], r[4], r[5], r[6], r[7]) for r in rows if r[0] == 0]
         shown = [(r[3], r[4], r[6], int(r[8])) for r in rows if r[0] == 1]
         return SessionActivity(events=events, shown=shown)

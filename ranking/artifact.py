@@ -3,6 +3,7 @@
 Layout under the model root (``Settings.ctr_model_path``, default ``var/models/ctr``)::
 
     <root>/<version>/model.safetensors   the weights
+    <root>/<version>/model.onnx          the same model as an ONNX graph (optional; faster)
     <root>/<version>/encoders.json       every fitted encoder (vocabularies, buckets, scaling)
     <root>/<version>/meta.json           model name, version, model config, metrics, features
     <root>/current.json                  {"version": "<version>"}, swapped with os.replace
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -32,11 +34,15 @@ from ranking.encoders import FeatureEncoders
 from ranking.errors import ModelLoadError
 from ranking.features import NUMERIC_FEATURES, FeatureBatch, FeatureBuilder, Popularity, RankInputs
 from ranking.models import BatchTensors, ModelConfig, build_model
+from ranking.models.onnx_graph import OnnxLogits, export_onnx, load_onnx_logits
 
 WEIGHTS = "model.safetensors"
 ENCODERS = "encoders.json"
 META = "meta.json"
 POINTER = "current.json"
+GRAPH = "model.onnx"
+
+log = logging.getLogger(__name__)
 
 
 def _write_json(path: Path, payload: Any) -> None:
@@ -50,8 +56,13 @@ def save_artifact(
     config: ModelConfig,
     encoders: FeatureEncoders,
     metrics: dict[str, Any] | None = None,
+    *,
+    graph: bool = True,
 ) -> Path:
     """Write a new versioned artifact under ``root`` and point ``current.json`` at it.
+
+    With ``graph``, the model is also exported as ``model.onnx`` (a few seconds); if the
+    export fails the artifact is written without it and the torch model will serve.
 
     Example:
         >>> save_artifact(Path("var/models/ctr"), "deep", model, config, encoders)
@@ -67,6 +78,13 @@ def save_artifact(
     version = f"{stamp}-{digest.hexdigest()[:8]}"
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     save_file(state, str(staging / WEIGHTS))
+    if graph:
+        try:
+            export_onnx(model, config, staging / GRAPH)
+        except Exception:  # noqa: BLE001 - the graph only makes scoring faster
+            log.warning("could not export the CTR model to ONNX; it will serve with torch",
+                        exc_info=True)  # fmt: skip
+            (staging / GRAPH).unlink(missing_ok=True)
     (staging / ENCODERS).write_text(encoders.model_dump_json(indent=2) + "\n", encoding="utf-8")
     meta = {
         "model": name,
@@ -117,13 +135,26 @@ class CtrScorer:
         array([0.31, 0.12, ...], dtype=float32)
     """
 
-    def __init__(self, name: str, version: str, model: nn.Module, encoders: FeatureEncoders,
-                 meta: dict[str, Any] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        model: nn.Module,
+        encoders: FeatureEncoders,
+        meta: dict[str, Any] | None = None,
+        graph: OnnxLogits | None = None,
+    ) -> None:
         self.model_name = name
         self.version = version
         self.model = model.eval()
         self.builder = FeatureBuilder(encoders)
         self.meta = meta or {}
+        self.graph = graph
+
+    @property
+    def runtime(self) -> str:
+        """What computes the scores: ``"onnx"`` (the exported graph) or ``"torch"``."""
+        return "onnx" if self.graph is not None else "torch"
 
     @classmethod
     def load(cls, path: Path) -> CtrScorer:
@@ -142,7 +173,8 @@ class CtrScorer:
             config = ModelConfig.model_validate(meta["config"])
             model = build_model(meta["model"], config)
             model.load_state_dict(load_file(str(directory / WEIGHTS)))
-            return cls(meta["model"], meta["version"], model, encoders, meta)
+            graph = load_onnx_logits(directory / GRAPH, model.eval(), config)
+            return cls(meta["model"], meta["version"], model, encoders, meta, graph)
         except (OSError, ValueError, KeyError, RuntimeError, ValidationError) as e:
             raise ModelLoadError(f"could not load the CTR model at {directory}: {e}") from e
 
@@ -154,9 +186,12 @@ class CtrScorer:
         """Click probabilities of already-built features."""
         if len(batch) == 0:
             return np.zeros(0, dtype=np.float32)
+        tensors = BatchTensors(batch).all()
+        if self.graph is not None:
+            logits = self.graph(tensors).astype(np.float64)
+            return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
         with torch.inference_mode():
-            logits = self.model(BatchTensors(batch).all())
-        return torch.sigmoid(logits).numpy().astype(np.float32)
+            return torch.sigmoid(self.model(tensors)).numpy().astype(np.float32)
 
     def score(self, inputs: RankInputs, popularity: Popularity) -> npt.NDArray[np.float32]:
         """One click probability per candidate, in candidate order."""

@@ -69,8 +69,41 @@ def test_round_trip_gives_identical_scores(trained, tmp_path: Path, name: str) -
     for where in (tmp_path, path, tmp_path / "current"):
         scorer = CtrScorer.load(where)
         assert scorer.model_name == name and scorer.version == path.name
-        np.testing.assert_array_equal(scorer.score(inputs, _popularity()), before)
+        assert scorer.runtime == "onnx"  # the exported graph serves; it agrees with the weights
+        np.testing.assert_allclose(scorer.score(inputs, _popularity()), before, atol=1e-5)
+        torch_only = CtrScorer(name, "v", scorer.model, scorer.builder.encoders)
+        np.testing.assert_array_equal(torch_only.score(inputs, _popularity()), before)
     assert ((before > 0) & (before < 1)).all()
+
+
+def test_the_graph_serves_only_if_it_agrees_with_the_weights(trained, tmp_path: Path) -> None:
+    fitted, (products, table) = trained[0], trained[1]
+    deep = save_artifact(tmp_path / "a", "deep", fitted["deep"].model, fitted["deep"].config,
+                         fitted["deep"].encoders)  # fmt: skip
+    no_history = _inputs(products, table, [])
+    one_item = _inputs(products, table, ["p6"])
+    graph = CtrScorer.load(deep)
+    plain = CtrScorer("deep", "v", graph.model, graph.builder.encoders)
+    for inputs in (no_history, one_item):
+        np.testing.assert_allclose(
+            graph.score(inputs, _popularity()), plain.score(inputs, _popularity()), atol=1e-5
+        )
+    # Another model's graph next to these weights disagrees: the weights serve, with torch.
+    other = fitted["deep"].model.__class__(fitted["deep"].config)
+    for parameter in other.parameters():
+        parameter.data.normal_()
+    elsewhere = save_artifact(tmp_path / "b", "deep", other, fitted["deep"].config,
+                              fitted["deep"].encoders)  # fmt: skip
+    (deep / "model.onnx").write_bytes((elsewhere / "model.onnx").read_bytes())
+    assert CtrScorer.load(deep).runtime == "torch"
+    (deep / "model.onnx").write_bytes(b"not a graph")
+    assert CtrScorer.load(deep).runtime == "torch"
+    (deep / "model.onnx").unlink()
+    reloaded = CtrScorer.load(deep)
+    assert reloaded.runtime == "torch"
+    np.testing.assert_array_equal(
+        reloaded.score(one_item, _popularity()), plain.score(one_item, _popularity())
+    )
 
 
 def test_pointer_swaps_to_the_newest_version_and_keeps_the_old(trained, tmp_path: Path) -> None:
