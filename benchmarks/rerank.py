@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +32,7 @@ from assistant.wiring import Services
 from benchmarks.queries import OPENERS
 from benchmarks.run import _percentile, scratch_services, write_figures
 from db.records import NewEvent, NewTurn, ShownProduct
-from ranking.artifact import CtrScorer
+from ranking.artifact import CtrScorer, save_artifact
 from ranking.ctr_ranker import CtrRanker, Scorer
 from ranking.encoders import FeatureEncoders
 from ranking.features import RankInputs, raw_features
@@ -63,7 +64,9 @@ def _stand_in(services: Services, lists: list[Candidates], name: str) -> CtrScor
     encoders = FeatureEncoders.fit(raw_features(inputs), min_brand_count=3, price_buckets=10)
     torch.manual_seed(0)
     config = model_config(encoders, services.query_embedder.dimension)
-    return CtrScorer(name, f"stand-in-{name}", build_model(name, config), encoders)
+    # Saved and loaded as training would, so the stand-in scores on the same runtime (ONNX).
+    folder = Path(tempfile.mkdtemp(prefix="rerank-stand-in-"))
+    return CtrScorer.load(save_artifact(folder, name, build_model(name, config), config, encoders))
 
 
 def _session_with_history(services: Services, cands: Candidates, clicks: int) -> str:
@@ -151,6 +154,7 @@ def _measure(services: Services, runs: int, stand_in: str) -> dict[str, Any]:
     )
     return {
         "rerank_model": f"{getattr(scorer, 'model_name', '?')}:{scorer.version}",
+        "rerank_runtime": getattr(scorer, "runtime", "?"),
         "rerank_candidates": 100,
         "rerank_history_items": 5,
         "rerank_runs": runs,

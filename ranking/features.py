@@ -61,6 +61,7 @@ from ranking.feature_types import (
     ShownBefore,
     SkippedProduct,
 )
+from ranking.popularity import PopularityTable
 from retrieval.catalog.product import Product
 from retrieval.search import Candidate, RetrievalSignal
 
@@ -131,12 +132,12 @@ def _log_ratio(prices: npt.NDArray[np.float64], level: float | None) -> npt.NDAr
 
 
 def _history_stats(
-    product_vectors: FloatArray, history_vectors: FloatArray | None
+    product_vectors: npt.NDArray[np.float64], history_vectors: FloatArray | None
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     n = product_vectors.shape[0]
     if history_vectors is None or len(history_vectors) == 0:
         return np.zeros(n), np.zeros(n)
-    sims = product_vectors.astype(np.float64) @ history_vectors.astype(np.float64).T
+    sims = product_vectors @ history_vectors.astype(np.float64).T
     return sims.max(axis=1), sims.mean(axis=1)
 
 
@@ -161,10 +162,10 @@ def _retrieval_columns(cands: list[Candidate]) -> list[npt.NDArray[np.float64]]:
 
 
 def _skip_columns(
-    inputs: RankInputs, products: FloatArray, dim: int
+    inputs: RankInputs, products: npt.NDArray[np.float64], brands: list[str]
 ) -> list[npt.NDArray[np.float64]]:
     """The six skip columns: the candidate's own earlier skips, its brand's, and its
-    similarity to the other skipped products."""
+    similarity to the other skipped products (``brands``: the candidates', lower case)."""
     cands = inputs.candidates
     n = len(cands)
     skipped = inputs.history.skipped()
@@ -176,12 +177,11 @@ def _skip_columns(
     top = np.array(
         [o is not None and o[1].best_position <= SKIP_TOP_POSITIONS for o in own], dtype=np.float64
     )
-    brands = _counts(s.brand.lower() for s in skipped)
-    brand_n = [brands.get(c.product.brand.lower(), 0) if c.product.brand else 0 for c in cands]
-    vectors = _as_matrix(inputs.skipped_vectors, len(skipped), dim)
+    brand_n = _lookup(_counts(s.brand.lower() for s in skipped), brands)
+    vectors = _as_matrix(inputs.skipped_vectors, len(skipped), products.shape[1])
     if len(vectors) != len(skipped):
         raise ValueError("skipped_vectors must have one row per skipped product")
-    sims = products.astype(np.float64) @ vectors.astype(np.float64).T  # (n, s)
+    sims = products @ vectors.astype(np.float64).T  # (n, s)
     others = np.ones_like(sims, dtype=bool)
     for i, o in enumerate(own):  # a candidate's similarity to itself says nothing new
         if o is not None:
@@ -192,7 +192,7 @@ def _skip_columns(
     return [
         np.log1p(times),
         top,
-        np.log1p(np.asarray(brand_n, dtype=np.float64)),
+        np.log1p(brand_n),
         max_sim,
         mean_sim,
         np.full(n, math.log1p(len(skipped))),
@@ -226,29 +226,30 @@ def raw_features(inputs: RankInputs) -> RawFeatures:
     clicked_level = _median([item.price for item in items])
     brand_counts = _counts(item.brand.lower() for item in items)
     category_counts = _counts(item.category for item in items)
-    max_sim, mean_sim = _history_stats(products, history)
-    brand_n = [
-        brand_counts.get(c.product.brand.lower(), 0) if c.product.brand else 0 for c in cands
-    ]
-    category_n = [category_counts.get(c.product.category, 0) for c in cands]
+    products64 = products.astype(np.float64)
+    max_sim, mean_sim = _history_stats(products64, history)
+    # Lower-cased brands ("" never matches: _counts skips empty keys).
+    brands = [c.product.brand.lower() for c in cands]
+    brand_n = _lookup(brand_counts, brands)
+    category_n = _lookup(category_counts, [c.product.category for c in cands])
     n = len(cands)
     columns = [
-        products.astype(np.float64) @ query.astype(np.float64),
+        products64 @ query.astype(np.float64),
         *_retrieval_columns(cands),
         np.log1p(prices),
         _log_ratio(prices, shown_level),
         np.full(n, float(shown_level is None)),
         _log_ratio(prices, clicked_level),
         np.full(n, float(clicked_level is None)),
-        np.log1p(np.asarray(brand_n, dtype=np.float64)),
-        np.log1p(np.asarray(category_n, dtype=np.float64)),
+        np.log1p(brand_n),
+        np.log1p(category_n),
         max_sim,
         mean_sim,
         np.full(n, math.log1p(len(items))),
         np.full(n, float(not items)),
         np.zeros(n),  # product_ctr: filled by apply_popularity
         np.zeros(n),  # category_ctr
-        *_skip_columns(inputs, products, dim),
+        *_skip_columns(inputs, products64, brands),
     ]
     numeric = np.stack(columns, axis=1) if n else np.zeros((0, len(NUMERIC_FEATURES)))
     level = clicked_level if clicked_level is not None else shown_level
@@ -298,6 +299,13 @@ def _median(values: list[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
+def _lookup(counts: dict[str, int], keys: list[str]) -> npt.NDArray[np.float64]:
+    """``counts[key]`` (0 if absent) for each key, as floats."""
+    if not counts:
+        return np.zeros(len(keys))
+    return np.array([counts.get(key, 0) for key in keys], dtype=np.float64)
+
+
 def _counts(keys: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for key in keys:
@@ -308,8 +316,12 @@ def _counts(keys: Any) -> dict[str, int]:
 
 def apply_popularity(raw: RawFeatures, popularity: Popularity) -> None:
     """Fill the popularity columns (and their reason values) of ``raw`` in place."""
-    product = np.array([popularity.product_ctr(pid) for pid in raw.product_ids], dtype=np.float64)
-    category = np.array([popularity.category_ctr(c) for c in raw.categories], dtype=np.float64)
+    # A refreshing source (SqlPopularity) is asked for its current table once per list.
+    table = getattr(popularity, "table", None)
+    lookup: Popularity = table if isinstance(table, PopularityTable) else popularity
+    per_category = {c: lookup.category_ctr(c) for c in set(raw.categories)}
+    product = np.array([lookup.product_ctr(pid) for pid in raw.product_ids], dtype=np.float64)
+    category = np.array([per_category[c] for c in raw.categories], dtype=np.float64)
     raw.numeric[:, NUMERIC_FEATURES.index("product_ctr")] = product
     raw.numeric[:, NUMERIC_FEATURES.index("category_ctr")] = category
     raw.reasons["product_popularity"] = product
