@@ -105,5 +105,25 @@ class BatchTensors:
         )
 
     def all(self) -> TensorBatch:
-        """Every row."""
-        return self.rows(np.arange(len(self)))
+        """Every row, over the batch's own vector table (serving scores one list this way:
+        every vector of the table is used, so nothing is gathered or deduplicated)."""
+        b = self._batch
+        history = b.history_index
+        mask = history >= 0
+        used_columns = np.flatnonzero(mask.any(axis=0))
+        width = int(used_columns[-1]) + 1 if len(used_columns) else 1
+        history, mask = history[:, :width], mask[:, :width]
+        pad = len(b.vectors)
+        table = np.zeros((pad + 1, b.vectors.shape[1]), dtype=np.float32)
+        table[:pad] = b.vectors
+        return TensorBatch(
+            numeric=self._numeric,
+            categorical=self._categorical,
+            positions=self._positions,
+            cosine=self._cosine,
+            vectors=torch.from_numpy(table),
+            query_index=torch.from_numpy(b.query_index.astype(np.int64)),
+            candidate_index=torch.from_numpy(b.candidate_index.astype(np.int64)),
+            history_index=torch.from_numpy(np.where(mask, history, pad).astype(np.int64)),
+            history_mask=torch.from_numpy(mask),
+        )

@@ -86,3 +86,33 @@ def test_baseline_is_a_scaled_cosine() -> None:
     model = build_model("baseline", CONFIG)
     batch = _batch()
     torch.testing.assert_close(model(batch), model.scale * batch.cosine + model.bias)
+
+
+def test_all_rows_over_the_own_table_score_as_gathered_minibatches() -> None:
+    import numpy as np
+
+    from ranking.features import FeatureBatch
+    from ranking.models import BatchTensors
+
+    rng = np.random.default_rng(1)
+    rows, width = 7, 10
+    history = np.full((rows, width), -1, dtype=np.int64)
+    history[:, :3] = rng.integers(8, 11, size=(rows, 3))  # trailing columns are all padding
+    history[2] = -1  # a row without history
+    batch = FeatureBatch(
+        numeric=rng.normal(size=(rows, 5)).astype(np.float32),
+        categorical=rng.integers(0, 3, size=(rows, 3)),
+        positions=rng.integers(1, 11, size=rows),
+        cosine=rng.random(rows).astype(np.float32),
+        vectors=rng.normal(size=(12, 8)).astype(np.float32),  # row 11 is used by no row
+        query_index=np.zeros(rows, dtype=np.int64),
+        candidate_index=np.arange(1, rows + 1, dtype=np.int64),
+        history_index=history,
+    )
+    torch.manual_seed(0)
+    model = build_model("deep", CONFIG).eval()
+    tensors = BatchTensors(batch)
+    whole, gathered = tensors.all(), tensors.rows(np.arange(rows))
+    assert whole.history_index.shape == gathered.history_index.shape == (rows, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(model(whole), model(gathered))
