@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    null,
     select,
     union_all,
     update,
@@ -101,15 +102,15 @@ def _require_products(session: Session, product_ids: set[str]) -> None:
 
 
 # A session's activity in one statement (read on every ranked turn, so one round trip):
-# its events (kind 0, ordered by time) and its impressions (kind 1, by turn and position),
-# each with the product's facts.
+# its events (kind 0, ordered by time and id) and its impressions (kind 1, by turn id and
+# position), each with the product's facts.
 _SESSION_ACTIVITY = cast("CompoundSelect[Any]", union_all(
     select(literal_column("0").label("kind"), EventRow.created_at.label("at"),
            EventRow.id.label("seq"), EventRow.product_id, ProductRow.brand, ProductRow.category,
            ProductRow.price, EventRow.type.label("event"), literal_column("0").label("position"))
     .join(ProductRow, ProductRow.id == EventRow.product_id)
     .where(EventRow.session_id == bindparam("session_id")),
-    select(literal_column("1"), ImpressionRow.created_at, ImpressionRow.turn_id,
+    select(literal_column("1"), null(), ImpressionRow.turn_id,
            ImpressionRow.product_id, ProductRow.brand, ProductRow.category, ProductRow.price,
            literal_column("''"), ImpressionRow.position)
     .join(ProductRow, ProductRow.id == ImpressionRow.product_id)
