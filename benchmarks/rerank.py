@@ -147,8 +147,8 @@ def _measure(services: Services, runs: int, stand_in: str) -> dict[str, Any]:
     ctr = _timed(runs, lists, lambda c: ranker.rank(c, context, k=5))
     diversified = DiversifiedRanker(max_per_brand=services.settings.max_per_brand)
     base = _timed(runs, lists, lambda c: diversified.rank(c, context, k=5))
-    scored = _timed(runs, lists, lambda c: scorer.score(_inputs(ranker, c, session_id),
-                                                        services.popularity))  # fmt: skip
+    priors = services.popularity.snapshot()
+    scored = _timed(runs, lists, lambda c: scorer.score(_inputs(ranker, c, session_id), priors))
     added = tuple(
         [a - b for a, b in zip(x, y, strict=True)] for x, y in zip(ctr, base, strict=True)
     )

@@ -61,6 +61,10 @@ class ScorerSource(Protocol):
 class ServingPopularity(Popularity, PopularityStats, Protocol):
     """Popularity priors that also answer the "popular" reason's questions."""
 
+    def snapshot(self) -> ServingPopularity:
+        """The priors as of now, fixed: one list is scored and explained with one table."""
+        ...
+
 
 def _standardise(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     spread = float(values.std())
@@ -136,14 +140,15 @@ class CtrRanker:
         pool = [c for c in candidates.items if c.product.id not in excluded]
         if scorer is None or not pool:
             return self._fallback.rank(candidates, context, k)
+        priors = self._popularity.snapshot()
         try:
             inputs = self.rank_inputs(candidates.query.text, pool, context.session_id)
-            ctr = np.asarray(scorer.score(inputs, self._popularity), dtype=np.float64)
+            ctr = np.asarray(scorer.score(inputs, priors), dtype=np.float64)
         except Exception:  # a broken model must not break the turn: serve the cold-start order
             log.exception("CTR scoring failed (session=%s); serving diversified order",
                           context.session_id)  # fmt: skip
             return self._fallback.rank(candidates, context, k)
-        return self._ranked(inputs, ctr, context, k, f"ctr:{scorer.version}")
+        return self._ranked(inputs, ctr, priors, context, k, f"ctr:{scorer.version}")
 
     def rank_inputs(self, text: str, pool: list[Candidate], session_id: str | None) -> RankInputs:
         """The model inputs of one candidate list: query vector, product vectors, history."""
@@ -154,6 +159,7 @@ class CtrRanker:
         self,
         inputs: RankInputs,
         ctr: npt.NDArray[np.float64],
+        priors: ServingPopularity,
         context: RankingContext,
         k: int,
         name: str,
@@ -175,11 +181,15 @@ class CtrRanker:
             has_more=context.offset + k < len(ordered),
             ranker=name,
             signals=signals,
-            reasons=self._reasons(inputs, page, rows),
+            reasons=self._reasons(inputs, page, rows, priors),
         )
 
     def _reasons(
-        self, inputs: RankInputs, page: Sequence[Candidate], rows: Sequence[int]
+        self,
+        inputs: RankInputs,
+        page: Sequence[Candidate],
+        rows: Sequence[int],
+        priors: ServingPopularity,
     ) -> list[list[str]]:
         vectors = np.asarray(inputs.product_vectors)[list(rows)]
         history_vectors = (
@@ -192,6 +202,6 @@ class CtrRanker:
             vectors,
             inputs.history,
             history_vectors,
-            self._popularity,
+            priors,
             self.reason_settings,
         )

@@ -61,7 +61,6 @@ from ranking.feature_types import (
     ShownBefore,
     SkippedProduct,
 )
-from ranking.popularity import PopularityTable
 from retrieval.catalog.product import Product
 from retrieval.search import Candidate, RetrievalSignal
 
@@ -316,11 +315,8 @@ def _counts(keys: Any) -> dict[str, int]:
 
 def apply_popularity(raw: RawFeatures, popularity: Popularity) -> None:
     """Fill the popularity columns (and their reason values) of ``raw`` in place."""
-    # A refreshing source (SqlPopularity) is asked for its current table once per list.
-    table = getattr(popularity, "table", None)
-    lookup: Popularity = table if isinstance(table, PopularityTable) else popularity
-    per_category = {c: lookup.category_ctr(c) for c in set(raw.categories)}
-    product = np.array([lookup.product_ctr(pid) for pid in raw.product_ids], dtype=np.float64)
+    per_category = {c: popularity.category_ctr(c) for c in set(raw.categories)}
+    product = np.array([popularity.product_ctr(pid) for pid in raw.product_ids], dtype=np.float64)
     category = np.array([per_category[c] for c in raw.categories], dtype=np.float64)
     raw.numeric[:, NUMERIC_FEATURES.index("product_ctr")] = product
     raw.numeric[:, NUMERIC_FEATURES.index("category_ctr")] = category

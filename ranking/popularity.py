@@ -104,6 +104,10 @@ class PopularityTable:
             impressions={pid: c.impressions for pid, c in counts.items()},
         )
 
+    def snapshot(self) -> PopularityTable:
+        """A table is already fixed: itself."""
+        return self
+
     def product_ctr(self, product_id: str) -> float:
         found = self.products.get(product_id)
         if found is not None:
@@ -212,6 +216,11 @@ class SqlPopularity:
                     if now - self._loaded_at >= self.refresh_seconds:
                         self._refresh(now)
         return self._table or table
+
+    def snapshot(self) -> PopularityTable:
+        """The current table, fixed for one ranked list (the per-call ``table`` lookup, with
+        its staleness check, is then paid once per list instead of once per product)."""
+        return self.table
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for a background refresh in flight (for tests and orderly shutdown)."""

@@ -54,6 +54,15 @@ class TensorBatch:
         return int(self.numeric.shape[0])
 
 
+def _trimmed(history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """History indices and their mask without the trailing padding columns no row uses
+    (masked, they change nothing); at least one column is kept."""
+    mask = history >= 0
+    used_columns = np.flatnonzero(mask.any(axis=0))
+    width = int(used_columns[-1]) + 1 if len(used_columns) else 1
+    return history[:, :width], mask[:, :width]
+
+
 class BatchTensors:
     """Turns rows of a :class:`FeatureBatch` into :class:`TensorBatch` minibatches.
 
@@ -77,12 +86,7 @@ class BatchTensors:
         """The given rows as tensors, with a compact table of the vectors they use."""
         b = self._batch
         index = np.asarray(index, dtype=np.int64)
-        history = b.history_index[index]
-        mask = history >= 0
-        # Trailing padding columns no row uses change nothing (masked): drop them, keep one.
-        used_columns = np.flatnonzero(mask.any(axis=0))
-        width = int(used_columns[-1]) + 1 if len(used_columns) else 1
-        history, mask = history[:, :width], mask[:, :width]
+        history, mask = _trimmed(b.history_index[index])
         n = len(index)
         used = np.concatenate([b.query_index[index], b.candidate_index[index], history[mask]])
         distinct, local = np.unique(used, return_inverse=True)
@@ -108,11 +112,7 @@ class BatchTensors:
         """Every row, over the batch's own vector table (serving scores one list this way:
         every vector of the table is used, so nothing is gathered or deduplicated)."""
         b = self._batch
-        history = b.history_index
-        mask = history >= 0
-        used_columns = np.flatnonzero(mask.any(axis=0))
-        width = int(used_columns[-1]) + 1 if len(used_columns) else 1
-        history, mask = history[:, :width], mask[:, :width]
+        history, mask = _trimmed(b.history_index)
         pad = len(b.vectors)
         table = np.zeros((pad + 1, b.vectors.shape[1]), dtype=np.float32)
         table[:pad] = b.vectors
