@@ -49,10 +49,12 @@ class TrainSettings(BaseModel):
     batch_size: int = Field(default=512, ge=16)
     learning_rate: float = Field(default=2e-3, gt=0)
     # The convex models take bigger steps (they would otherwise stop while still improving).
+    # logreg: 3e-3 beat 1e-2 by +0.001 AUC on 4,000 and 16,000 simulated sessions (1e-2
+    # stopped after 2-3 noisy epochs); a deep model's wide part takes the same steps.
     learning_rates: dict[str, float] = Field(
-        default_factory=lambda: {"baseline": 2e-2, "logreg": 1e-2}
+        default_factory=lambda: {"baseline": 2e-2, "logreg": 3e-3}
     )
-    wide_learning_rate: float = Field(default=1e-2, gt=0)
+    wide_learning_rate: float = Field(default=3e-3, gt=0)
     weight_decay: float = Field(default=1e-5, ge=0)
     validation_fraction: float = Field(default=0.1, gt=0, lt=0.5)
     seed: int = 13
