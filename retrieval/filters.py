@@ -5,9 +5,24 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 BrandName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+NOT_BOOLEAN = BeforeValidator(_not_a_boolean)
+"""Refuses JSON ``true``/``false`` for a number, which pydantic's lax mode reads as 1/0.
+
+Example:
+    >>> k: Annotated[int, NOT_BOOLEAN, Field(ge=1)] = 10
+"""
+Measure = Annotated[float, NOT_BOOLEAN]
 
 
 class SearchFilters(BaseModel):
@@ -28,12 +43,12 @@ class SearchFilters(BaseModel):
     color: Annotated[str, Field(max_length=50)] | None = None
     # Attribute constraints, checked on the retrieved candidates by the assistant
     # (assistant/product_facts.py) rather than in the vector store's where clause.
-    screen_inches_min: Annotated[float, Field(ge=0, le=1000)] | None = None
-    screen_inches_max: Annotated[float, Field(ge=0, le=1000)] | None = None
-    memory_gb_min: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
-    memory_gb_max: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
-    cable_length_m_min: Annotated[float, Field(ge=0, le=10_000)] | None = None
-    cable_length_m_max: Annotated[float, Field(ge=0, le=10_000)] | None = None
+    screen_inches_min: Annotated[Measure, Field(ge=0, le=1000)] | None = None
+    screen_inches_max: Annotated[Measure, Field(ge=0, le=1000)] | None = None
+    memory_gb_min: Annotated[Measure, Field(ge=0, le=1_000_000)] | None = None
+    memory_gb_max: Annotated[Measure, Field(ge=0, le=1_000_000)] | None = None
+    cable_length_m_min: Annotated[Measure, Field(ge=0, le=10_000)] | None = None
+    cable_length_m_max: Annotated[Measure, Field(ge=0, le=10_000)] | None = None
     compatible_with: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")

@@ -141,6 +141,34 @@ def test_openai_route_refuses_malformed_bodies_in_its_own_shape(client: TestClie
         assert {"message", "type", "code"} <= set(r.json()["error"]), name
 
 
+BOOLEAN_NUMBERS: list[tuple[str, dict[str, Any], str]] = [
+    ("/api/v1/search", {"query": "laptop", "k": True}, "k"),
+    ("/api/v1/search", {"query": "monitor", "filters": {"screen_inches_min": True}},
+     "screen_inches_min"),
+    ("/api/v1/search", {"query": "laptop", "filters": {"price_max": False}}, "price_max"),
+    ("/api/v1/events", {"session_id": "s", "product_id": "p", "type": "click", "turn_id": True},
+     "turn_id"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("route", "body", "field"), BOOLEAN_NUMBERS)
+def test_a_json_boolean_where_a_number_belongs_is_a_422_naming_the_field(
+    client: TestClient, route: str, body: dict[str, Any], field: str
+) -> None:
+    r = client.post(route, json=body)
+    assert r.status_code == 422, r.text[:300]
+    assert field in r.text
+
+
+def test_openai_route_refuses_a_boolean_choice_count(client: TestClient) -> None:
+    r = client.post(
+        "/v1/chat/completions",
+        json={"model": "shopbot", "messages": [{"role": "user", "content": "tvs"}], "n": True},
+    )
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["error"]["param"] == "n"
+
+
 def test_huge_bodies_are_413_declared_or_chunked(client: TestClient) -> None:
     limit = client.app.state.services.settings.max_body_bytes  # type: ignore[attr-defined]
     huge = json.dumps({"message": "x" * (limit * 4)}).encode()
