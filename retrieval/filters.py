@@ -17,12 +17,11 @@ def _not_a_boolean(value: object) -> object:
 
 
 NOT_BOOLEAN = BeforeValidator(_not_a_boolean)
-"""Refuses JSON ``true``/``false`` for a number, which pydantic's lax mode reads as 1/0.
+"""Refuses JSON ``true``/``false`` for a number, which pydantic's lax mode reads as 1/0."""
 
-Example:
-    >>> k: Annotated[int, NOT_BOOLEAN, Field(ge=1)] = 10
-"""
-Measure = Annotated[float, NOT_BOOLEAN]
+# Numbers of request bodies (filters, API fields): anything lax mode takes but a boolean.
+JsonFloat = Annotated[float, NOT_BOOLEAN]
+JsonInt = Annotated[int, NOT_BOOLEAN]
 
 
 class SearchFilters(BaseModel):
@@ -43,12 +42,12 @@ class SearchFilters(BaseModel):
     color: Annotated[str, Field(max_length=50)] | None = None
     # Attribute constraints, checked on the retrieved candidates by the assistant
     # (assistant/product_facts.py) rather than in the vector store's where clause.
-    screen_inches_min: Annotated[Measure, Field(ge=0, le=1000)] | None = None
-    screen_inches_max: Annotated[Measure, Field(ge=0, le=1000)] | None = None
-    memory_gb_min: Annotated[Measure, Field(ge=0, le=1_000_000)] | None = None
-    memory_gb_max: Annotated[Measure, Field(ge=0, le=1_000_000)] | None = None
-    cable_length_m_min: Annotated[Measure, Field(ge=0, le=10_000)] | None = None
-    cable_length_m_max: Annotated[Measure, Field(ge=0, le=10_000)] | None = None
+    screen_inches_min: Annotated[JsonFloat, Field(ge=0, le=1000)] | None = None
+    screen_inches_max: Annotated[JsonFloat, Field(ge=0, le=1000)] | None = None
+    memory_gb_min: Annotated[JsonFloat, Field(ge=0, le=1_000_000)] | None = None
+    memory_gb_max: Annotated[JsonFloat, Field(ge=0, le=1_000_000)] | None = None
+    cable_length_m_min: Annotated[JsonFloat, Field(ge=0, le=10_000)] | None = None
+    cable_length_m_max: Annotated[JsonFloat, Field(ge=0, le=10_000)] | None = None
     compatible_with: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")

@@ -24,7 +24,7 @@ from assistant.compare import ComparisonTable
 from assistant.intents.base import IntentLabel
 from assistant.replies import ProductCard
 from assistant.support.types import Source
-from retrieval.filters import NOT_BOOLEAN, SearchFilters
+from retrieval.filters import JsonFloat, JsonInt, SearchFilters
 
 MODEL_ID = "shopbot"
 Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
@@ -80,22 +80,20 @@ class ChatCompletionRequest(BaseModel):
     user: Annotated[str, Field(max_length=256)] | None = Field(
         default=None, description="Your end user's id; conversations of different users never mix."
     )
-    n: Annotated[
-        int, NOT_BOOLEAN, Field(ge=1, le=1, description="Only one choice is generated.")
-    ] = 1
+    n: Annotated[JsonInt, Field(ge=1, le=1, description="Only one choice is generated.")] = 1
     session_id: SessionId | None = Field(
         default=None,
         description="Shopbot extension: continue this assistant session (instead of finding "
         "it from the resent history).",
     )
     # Accepted for compatibility and ignored: the answers come from the catalog, not sampling.
-    temperature: Annotated[float, NOT_BOOLEAN] | None = None
-    top_p: Annotated[float, NOT_BOOLEAN] | None = None
-    max_tokens: Annotated[int, NOT_BOOLEAN] | None = None
-    max_completion_tokens: Annotated[int, NOT_BOOLEAN] | None = None
-    presence_penalty: Annotated[float, NOT_BOOLEAN] | None = None
-    frequency_penalty: Annotated[float, NOT_BOOLEAN] | None = None
-    seed: Annotated[int, NOT_BOOLEAN] | None = None
+    temperature: JsonFloat | None = None
+    top_p: JsonFloat | None = None
+    max_tokens: JsonInt | None = None
+    max_completion_tokens: JsonInt | None = None
+    presence_penalty: JsonFloat | None = None
+    frequency_penalty: JsonFloat | None = None
+    seed: JsonInt | None = None
     stop: str | list[str] | None = None
 
 

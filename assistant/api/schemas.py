@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.config import MESSAGE_CHARS_CEILING
 from assistant.replies import ProductCard
 from assistant.support.staff_feed import StaffReply
-from retrieval.filters import NOT_BOOLEAN, SearchFilters
+from retrieval.filters import JsonInt, SearchFilters
 
 # Text that is stored or looked up in SQL has no NUL character: PostgreSQL text cannot hold
 # one (the driver fails: a 5xx), so it is a 422 on every backend (issue 8, hostile input).
@@ -21,7 +21,7 @@ ProductId = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
 EventType = Literal["click", "add_to_cart", "purchase"]
 # Row ids are SQL BIGINTs: a larger number would overflow the driver (a 500), so it is a 422.
 SQL_INT_MAX = 2**63 - 1
-RowId = Annotated[int, NOT_BOOLEAN, Field(ge=1, le=SQL_INT_MAX)]
+RowId = Annotated[JsonInt, Field(ge=1, le=SQL_INT_MAX)]
 
 
 class ChatRequest(BaseModel):
@@ -57,7 +57,7 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: Annotated[str, Field(max_length=2000)]
-    k: Annotated[int, NOT_BOOLEAN, Field(ge=1, le=50)] = 10
+    k: Annotated[JsonInt, Field(ge=1, le=50)] = 10
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
 
